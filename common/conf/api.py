@@ -1,0 +1,45 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Options of the ``[api]`` group: the REST API server."""
+
+from oslo_config import cfg
+
+from trellis.common.i18n import _
+
+group = cfg.OptGroup('api', title=_('REST API options'))
+
+opts = [
+    cfg.HostAddressOpt('host_ip',
+                       default='127.0.0.1',
+                       help=_('Address the API server listens on.')),
+    cfg.PortOpt('port',
+                default=6785,
+                help=_('TCP port the API server listens on.')),
+    cfg.IntOpt('threads',
+               default=16, min=1, max=1024,
+               help=_('Worker threads of the API server; each serves one '
+                      'request at a time.')),
+    cfg.StrOpt('public_endpoint',
+               help=_('Public URL of this API, for version discovery when '
+                      'it is behind a proxy. Unset means the URL the '
+                      'request came in on.')),
+]
+
+
+def register_opts(conf: cfg.ConfigOpts) -> None:
+    conf.register_group(group)
+    conf.register_opts(opts, group=group)
+
+
+def list_opts() -> list:
+    return opts

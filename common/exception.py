@@ -1,0 +1,82 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Trellis exceptions.
+
+Every exception the services raise on purpose derives from
+``TrellisException``; its message is meant for the operator and says what
+was wrong and, where it can, what to do. The module is in the RPC
+allowed-exceptions list, so these exceptions cross RPC intact.
+"""
+
+from typing import Any
+
+from trellis.common.i18n import _
+
+
+class TrellisException(Exception):
+    """Base class: a formatted, operator-facing message and an HTTP code."""
+
+    _msg_fmt = _('An unknown error occurred.')
+    code = 500
+
+    def __init__(self, message: str | None = None, **kwargs: Any) -> None:
+        self.kwargs = kwargs
+        if message is None:
+            try:
+                message = self._msg_fmt % kwargs
+            except (KeyError, TypeError):
+                # A wrong format string must not hide the real error.
+                message = self._msg_fmt
+        super().__init__(message)
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class ConfigInvalid(TrellisException):
+    _msg_fmt = _('Invalid configuration: %(error)s')
+    code = 400
+
+
+class NotFound(TrellisException):
+    _msg_fmt = _('Resource could not be found.')
+    code = 404
+
+
+class Conflict(TrellisException):
+    _msg_fmt = _('Conflict.')
+    code = 409
+
+
+class Invalid(TrellisException):
+    _msg_fmt = _('Invalid input.')
+    code = 400
+
+
+class EtcdUnavailable(TrellisException):
+    _msg_fmt = _('etcd at %(url)s is unreachable or failed: %(error)s')
+    code = 503
+
+
+class MessagingUnavailable(TrellisException):
+    _msg_fmt = _('The message bus at %(url)s is unreachable: %(error)s')
+    code = 503
+
+
+class ServiceNotFound(NotFound):
+    _msg_fmt = _('No service %(topic)s is registered on host %(host)s.')
+
+
+class LockNotAcquired(Conflict):
+    _msg_fmt = _('Lock %(name)s is held by another member.')

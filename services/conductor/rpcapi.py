@@ -1,0 +1,32 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Client side of the trellis-conductor RPC API.
+
+The only way other code calls trellis-conductor.
+"""
+
+from trellis.common import rpc
+from trellis.common import rpcapi
+
+
+class ConductorAPI(rpcapi.RPCAPI):
+    """Client side of the trellis-conductor RPC API.
+
+    API version history:
+
+    |    1.0 - Initial version: ping.
+    """
+
+    TOPIC = rpc.CONDUCTOR_TOPIC
+    # NOTE: keep in step with manager.ConductorManager.RPC_API_VERSION.
+    RPC_API_VERSION = '1.0'
