@@ -80,3 +80,9 @@ class ServiceNotFound(NotFound):
 
 class LockNotAcquired(Conflict):
     _msg_fmt = _('Lock %(name)s is held by another member.')
+
+
+class CoordinationUnavailable(TrellisException):
+    _msg_fmt = _('The coordination backend at %(url)s is unreachable or '
+                 'failed: %(error)s')
+    code = 503
