@@ -1,0 +1,32 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Policies of ``/v1/services``: service liveness."""
+
+from oslo_policy import policy
+
+from trellis.common.policies import base
+
+SERVICE_LIST = 'trellis:service:list'
+
+rules = [
+    policy.DocumentedRuleDefault(
+        name=SERVICE_LIST,
+        check_str=base.READER,
+        scope_types=base.SCOPE_TYPES,
+        description='List every registered Trellis service, up or down.',
+        operations=[{'path': '/v1/services', 'method': 'GET'}]),
+]
+
+
+def list_rules() -> list[policy.RuleDefault]:
+    return rules
