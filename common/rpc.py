@@ -60,10 +60,15 @@ def init(conf: cfg.ConfigOpts = CONF) -> None:
     NOTIFICATION_TRANSPORT = messaging.get_notification_transport(
         conf, allowed_remote_exmods=ALLOWED_EXMODS)
     serializer = RequestContextSerializer(messaging.JsonPayloadSerializer())
+    driver: str | None
     if conf.notification_level is None:
-        driver: Any = 'noop'
+        driver = 'noop'
+    elif conf.oslo_messaging_notifications.driver:
+        # The Notifier reads the configured driver list itself; passed
+        # as ``driver`` the list would be taken for one driver name.
+        driver = None
     else:
-        driver = conf.oslo_messaging_notifications.driver or 'messagingv2'
+        driver = 'messagingv2'
     NOTIFIER = messaging.Notifier(NOTIFICATION_TRANSPORT,
                                   serializer=serializer, driver=driver)
 
