@@ -86,3 +86,101 @@ class CoordinationUnavailable(TrellisException):
     _msg_fmt = _('The coordination backend at %(url)s is unreachable or '
                  'failed: %(error)s')
     code = 503
+
+
+# Database layer (trellis.common.db).
+
+class ClusterNotFound(NotFound):
+    _msg_fmt = _('Cluster %(cluster)s could not be found.')
+
+
+class HostNotFound(NotFound):
+    _msg_fmt = _('Host %(host)s could not be found.')
+
+
+class InterfaceNotFound(NotFound):
+    _msg_fmt = _('Interface %(interface)s could not be found.')
+
+
+class NetworkNotFound(NotFound):
+    _msg_fmt = _('Network %(network)s could not be found.')
+
+
+class RoleNotFound(NotFound):
+    _msg_fmt = _('Role %(role)s could not be found.')
+
+
+class HostRoleNotFound(NotFound):
+    _msg_fmt = _('Host role assignment %(host_role)s could not be found.')
+
+
+class VersionNotFound(NotFound):
+    _msg_fmt = _('Version %(version)s could not be found.')
+
+
+class DeploymentNotFound(NotFound):
+    _msg_fmt = _('Deployment %(deployment)s could not be found.')
+
+
+class MarkerNotFound(Invalid):
+    _msg_fmt = _('Marker %(marker)s could not be found; it must be the '
+                 'UUID of an item of the previous page.')
+
+
+class InvalidSortKey(Invalid):
+    _msg_fmt = _('Cannot sort on %(key)s.')
+
+
+class InvalidFilter(Invalid):
+    _msg_fmt = _('Cannot filter %(resource)s on %(key)s.')
+
+
+class UUIDAlreadyExists(Conflict):
+    _msg_fmt = _('A %(resource)s with UUID %(uuid)s already exists.')
+
+
+class ClusterAlreadyExists(Conflict):
+    _msg_fmt = _('A cluster named %(name)s already exists.')
+
+
+class HostNameAlreadyExists(Conflict):
+    _msg_fmt = _('A host named %(name)s already exists.')
+
+
+class BmcAddressAlreadyExists(Conflict):
+    _msg_fmt = _('A host with BMC address %(address)s is already enrolled '
+                 '(host %(host)s).')
+
+
+class DmiUuidAlreadyExists(Conflict):
+    _msg_fmt = _('A host with DMI UUID %(dmi_uuid)s is already enrolled '
+                 '(host %(host)s).')
+
+
+class MacAddressAlreadyExists(Conflict):
+    _msg_fmt = _('A host with MAC %(mac)s is already enrolled '
+                 '(host %(host)s).')
+
+
+class InterfaceAlreadyExists(Conflict):
+    _msg_fmt = _('Host %(host)s already has an interface named %(name)s.')
+
+
+class NetworkAlreadyExists(Conflict):
+    _msg_fmt = _('Cluster %(cluster)s already has a network named %(name)s.')
+
+
+class RoleAlreadyExists(Conflict):
+    _msg_fmt = _('Cluster %(cluster)s already has a role named %(name)s.')
+
+
+class HostRoleAlreadyExists(Conflict):
+    _msg_fmt = _('Host %(host)s already has role %(role)s.')
+
+
+class VersionAlreadyExists(Conflict):
+    _msg_fmt = _('A %(type)s version named %(name)s already exists.')
+
+
+class DuplicateEntry(Conflict):
+    _msg_fmt = _('A %(resource)s with the same %(columns)s already exists.')
