@@ -26,18 +26,19 @@ from typing import Any
 
 from oslo_db.sqlalchemy import models
 from oslo_db.sqlalchemy import types as db_types
-from sqlalchemy import BigInteger
-from sqlalchemy import Boolean
-from sqlalchemy import DateTime
-from sqlalchemy import ForeignKey
-from sqlalchemy import Index
-from sqlalchemy import Integer
-from sqlalchemy import orm
-from sqlalchemy import String
-from sqlalchemy import Text
-from sqlalchemy import UniqueConstraint
-from sqlalchemy.orm import Mapped
-from sqlalchemy.orm import mapped_column
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    orm,
+)
+from sqlalchemy.orm import Mapped, mapped_column
 
 # MariaDB/MySQL only: full Unicode and a transactional engine.
 TABLE_KWARGS = {'mysql_charset': 'utf8mb4', 'mysql_engine': 'InnoDB'}
