@@ -456,6 +456,20 @@ def mariadb_client(server: Server, sql: str, timeout: float = 60,
     return proc
 
 
+def _check_traversable(path: str) -> None:
+    """Fail early if the mysql user cannot reach into ``path``."""
+    while True:
+        if not os.stat(path).st_mode & 0o001:
+            raise ServerError('mariadb: mariadbd runs as user mysql and '
+                              'cannot enter %s (mode %o); use a base '
+                              'folder whose parents are world-searchable '
+                              '(chmod o+x)' % (path,
+                                               os.stat(path).st_mode & 0o777))
+        if path == '/':
+            return
+        path = os.path.dirname(path)
+
+
 def start_mariadb(base_dir: str, port: int | None = None) -> Server:
     """Start a standalone MariaDB whose root has a generated password."""
     base_dir = _prepare_dir(base_dir)
@@ -463,6 +477,7 @@ def start_mariadb(base_dir: str, port: int | None = None) -> Server:
     # mariadbd runs as mysql and must reach its folders.
     for path in (base_dir, server_dir):
         os.chmod(path, os.stat(path).st_mode | 0o711)
+    _check_traversable(os.path.dirname(base_dir))
     uid, gid = _mysql_ids()
     run_dir = _prepare_dir(os.path.join(server_dir, 'run'))
     os.chown(run_dir, uid, gid)
