@@ -176,7 +176,7 @@ class Lock:
         try:
             values = client.get(key.decode('utf-8'))
         except etcd_exc.Etcd3Exception as exc:
-            raise tooz.ToozError(str(exc) or type(exc).__name__) from exc
+            raise tooz.ToozError(_error_text(exc)) from exc
         return values[0] if values else None
 
     def __enter__(self) -> 'Lock':
@@ -246,7 +246,7 @@ class Coordinator:
         except tooz.ToozError as exc:
             raise exception.CoordinationUnavailable(
                 url=safe_url(self.backend_url),
-                error=str(exc) or type(exc).__name__) from exc
+                error=_error_text(exc)) from exc
 
     def _require_started(self) -> Any:
         if not self._started or self._coordinator is None:
@@ -485,6 +485,21 @@ class Coordinator:
         with self._state_lock:
             self._elections.append(election)
         return election
+
+
+def _error_text(exc: BaseException) -> str:
+    """The most telling message of an error or of its cause.
+
+    etcd3gw keeps its message in ``detail_text`` and tooz copies only
+    ``str()`` of it, which is empty.
+    """
+    for error in (exc, exc.__cause__):
+        if error is None:
+            continue
+        text = str(error) or getattr(error, 'detail_text', None)
+        if text:
+            return text
+    return type(exc).__name__
 
 
 def _lease_id(coordinator: Any) -> Any:

@@ -198,8 +198,11 @@ class EtcdClient:
         try:
             yield
         except _ETCD_ERRORS as exc:
-            raise exception.EtcdUnavailable(
-                url=self.url, error=str(exc) or type(exc).__name__) from exc
+            # etcd3gw keeps its message in ``detail_text``, not in args.
+            error = (str(exc) or getattr(exc, 'detail_text', None)
+                     or type(exc).__name__)
+            raise exception.EtcdUnavailable(url=self.url,
+                                            error=error) from exc
 
     def key(self, path: str) -> str:
         """The absolute key of a path relative to the prefix."""
