@@ -379,7 +379,7 @@ class TestLease(EtcdTestCase):
             lease.keep_alive(interval=0.01, on_refresh=on_refresh)
             self.assertTrue(done.wait(10))
             lease.stop_keep_alive()
-        self.assertEqual(3, self.raw_lease.refreshed)
+        self.assertGreaterEqual(self.raw_lease.refreshed, 3)
         self.assertIn('down', str(warn.call_args))
         self.assertTrue(log_exc.called)
         self.assertFalse(lease.lost.is_set())
