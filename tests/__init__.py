@@ -11,3 +11,8 @@
 # under the License.
 
 """Trellis tests: ``unit`` (no servers) and ``functional`` (real servers)."""
+
+# NOTE: like the daemons, tests run oslo.service on its threading backend
+# with eventlet blocked; this must happen before anything imports
+# oslo_service.service (trellis.common.service does).
+from trellis.services import cmd  # noqa: E402,F401
