@@ -102,9 +102,15 @@ install_venv() {
         return
     fi
     log "installing Trellis and test requirements into $VENV"
-    "$VENV/bin/pip" install -q --upgrade pip </dev/null
-    "$VENV/bin/pip" install -q -e "$REPO" -r "$REPO/test-requirements.txt" \
-        </dev/null
+    # pip's build chatter goes to a log, shown only if the install fails.
+    if ! { "$VENV/bin/pip" install -q --upgrade pip &&
+           "$VENV/bin/pip" install -q -e "$REPO" \
+               -r "$REPO/test-requirements.txt"; } \
+            >"$VENV/pip-install.log" 2>&1 </dev/null; then
+        tail -n 40 "$VENV/pip-install.log" >&2
+        log "pip install failed; full log: $VENV/pip-install.log"
+        exit 1
+    fi
     echo "$stamp" >"$stamp_file"
 }
 
