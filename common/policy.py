@@ -37,10 +37,9 @@ LOG = log.getLogger(__name__)
 _ENFORCER: policy.Enforcer | None = None
 _LOCK = threading.Lock()
 
-# Secure RBAC: new defaults and scope checks are on unless an operator
-# turns them off.
-policy_opts.set_defaults(CONF, enforce_scope=True,
-                         enforce_new_defaults=True)
+# Secure RBAC: the new defaults apply unless an operator turns them off
+# (oslo.policy >= 6 always checks a rule's scope_types).
+policy_opts.set_defaults(CONF, enforce_new_defaults=True)
 
 
 class PolicyNotAuthorized(exception.TrellisException):

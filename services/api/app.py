@@ -37,6 +37,7 @@ from oslo_config import cfg
 from oslo_log import log
 from oslo_middleware import cors
 from oslo_middleware import healthcheck
+from oslo_middleware.healthcheck import opts as healthcheck_opts
 from oslo_middleware import http_proxy_to_wsgi
 from oslo_middleware import request_id
 
@@ -122,6 +123,21 @@ def _after_request(response: flask.Response) -> flask.Response:
     return response
 
 
+def register_opts(conf: cfg.ConfigOpts) -> None:
+    """Register the options of the middlewares the app uses.
+
+    The middlewares register them too, but only when built; doing it
+    first lets ``[cors]``/``[healthcheck]`` be read or set before that.
+    """
+    # The modules' own option objects (not copies), or registering them
+    # again when the middlewares are built would be a duplicate.
+    conf.register_opts(cors.OPTS, group='cors')
+    conf.register_opts(healthcheck_opts.HEALTHCHECK_OPTS +
+                       healthcheck_opts.DISABLE_BY_FILE_OPTS,
+                       group='healthcheck')
+    conf.register_opts(http_proxy_to_wsgi.OPTS, group='oslo_middleware')
+
+
 def set_cors_defaults() -> None:
     """Headers every CORS response must allow and expose."""
     cors.set_defaults(
@@ -165,6 +181,7 @@ def create_app(conf: cfg.ConfigOpts = CONF,
         ``[etcd]`` on first use (tests).
     """
     set_cors_defaults()
+    register_opts(conf)
     # instance_path is given: Flask cannot guess it for a package
     # installed through package_dir, and the API keeps no instance files.
     app = flask.Flask(__name__, instance_path=os.path.dirname(__file__))

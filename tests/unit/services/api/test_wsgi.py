@@ -1,0 +1,61 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""The WSGI entry point for uWSGI and mod_wsgi."""
+
+import importlib
+import os
+import sys
+from unittest import mock
+
+import fixtures
+
+from trellis.common import service
+
+from tests import base
+
+MODULE = 'trellis.services.api.wsgi'
+
+
+class TestWSGI(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.prepare = self.useFixture(fixtures.MockPatchObject(
+            service, 'prepare_service')).mock
+        self.create_app = self.useFixture(fixtures.MockPatchObject(
+            importlib.import_module('trellis.services.api.app'),
+            'create_app')).mock
+        sys.modules.pop(MODULE, None)
+        self.addCleanup(sys.modules.pop, MODULE, None)
+
+    def test_application_built_once_from_env_config(self):
+        self.useFixture(fixtures.EnvironmentVariable(
+            'TRELLIS_CONFIG_FILE', '/srv/trellis/api.conf'))
+        wsgi = importlib.import_module(MODULE)
+        self.assertIs(self.create_app.return_value, wsgi.application)
+        self.prepare.assert_called_once_with(
+            ['trellis-api-wsgi', '--config-file', '/srv/trellis/api.conf'],
+            self.conf)
+        self.assertIs(wsgi.application, wsgi.init_application())
+        self.create_app.assert_called_once_with(self.conf)
+
+    def test_config_files(self):
+        wsgi = importlib.import_module(MODULE)
+        self.assertEqual(['/x.conf'],
+                         wsgi.config_files({'TRELLIS_CONFIG_FILE': '/x.conf'}))
+        with mock.patch.object(os.path, 'exists', return_value=True):
+            self.assertEqual(['/etc/trellis/trellis.conf'],
+                             wsgi.config_files({}))
+        with mock.patch.object(os.path, 'exists', return_value=False):
+            self.assertEqual([], wsgi.config_files({}))
