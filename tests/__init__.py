@@ -16,7 +16,3 @@
 # with eventlet blocked; this must happen before anything imports
 # oslo_service.service (trellis.common.service does).
 from trellis.services import cmd  # noqa: E402,F401
-
-# Select oslo.service's threading backend (and keep eventlet out) before
-# any test module imports oslo.service, as every Trellis daemon does.
-import trellis.services.cmd  # noqa: E402,F401
