@@ -24,6 +24,7 @@ from trellis.common.conf import database
 from trellis.common.conf import default
 from trellis.common.conf import etcd
 from trellis.common.conf import service
+from trellis.common.conf import zmq
 
 CONF = cfg.CONF
 
@@ -36,3 +37,4 @@ database.register_opts(CONF)
 default.register_opts(CONF)
 etcd.register_opts(CONF)
 service.register_opts(CONF)
+zmq.register_opts(CONF)

@@ -24,6 +24,7 @@ from trellis.common.conf import coordination
 from trellis.common.conf import default
 from trellis.common.conf import etcd
 from trellis.common.conf import service
+from trellis.common.conf import zmq
 
 _OPTS = [
     ('DEFAULT', default.list_opts()),
@@ -31,6 +32,7 @@ _OPTS = [
     ('coordination', coordination.list_opts()),
     ('etcd', etcd.list_opts()),
     ('service', service.list_opts()),
+    ('zmq', zmq.list_opts()),
 ]
 
 # Libraries that are too chatty at Trellis's default log level.
