@@ -218,17 +218,32 @@ class ServiceProcess:
         return self.proc is not None and self.proc.poll() is None
 
     def group_alive(self) -> bool:
-        """Whether any process of the group is left (a worker may be)."""
+        """Whether any live process of the group is left (a worker may be).
+
+        Zombies do not count: an orphaned worker is reaped late by PID 1
+        on this kind of machine.
+        """
         if self.proc is None:
             return False
         self.proc.poll()
-        try:
-            os.killpg(self.proc.pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
+        if not os.path.isdir('/proc/self'):
+            try:
+                os.killpg(self.proc.pid, 0)
+            except ProcessLookupError:
+                return False
             return True
-        return True
+        for entry in os.listdir('/proc'):
+            if not entry.isdigit():
+                continue
+            try:
+                with open('/proc/%s/stat' % entry) as f:
+                    fields = f.read().rpartition(')')[2].split()
+            except OSError:
+                continue
+            # fields: state, ppid, pgrp, ...
+            if int(fields[2]) == self.proc.pid and fields[0] not in 'ZX':
+                return True
+        return False
 
     def signal_group(self, signum: int) -> None:
         if self.proc is None:
