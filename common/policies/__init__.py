@@ -19,9 +19,7 @@
 import itertools
 
 from oslo_policy import policy
-
-from trellis.common.policies import base
-from trellis.common.policies import service
+from trellis.common.policies import base, service
 
 
 def list_policies() -> list[policy.RuleDefault]:

@@ -24,9 +24,8 @@ import threading
 from typing import Any
 
 from oslo_config import cfg
-
-from trellis.common.conf import CONF
 from trellis.common import service
+from trellis.common.conf import CONF
 from trellis.services.api import app as api_app
 
 CONFIG_FILE_ENV = 'TRELLIS_CONFIG_FILE'

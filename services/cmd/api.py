@@ -15,11 +15,9 @@
 import sys
 
 from oslo_log import log
-
-from trellis.common.conf import CONF
 from trellis.common import service
-from trellis.services.api import manager
-from trellis.services.api import server
+from trellis.common.conf import CONF
+from trellis.services.api import manager, server
 
 LOG = log.getLogger(__name__)
 

@@ -17,12 +17,9 @@ import re
 from typing import Any
 
 import flask
-
-from trellis.common import exception
+from trellis.common import exception, policy, service_registry
 from trellis.common.i18n import _
 from trellis.common.policies import service as service_policy
-from trellis.common import policy
-from trellis.common import service_registry
 from trellis.services.api import app as api_app
 
 blueprint = flask.Blueprint('services', __name__)

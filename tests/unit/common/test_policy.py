@@ -19,11 +19,8 @@ import fixtures
 from oslo_config import cfg
 from oslo_policy import generator
 from oslo_policy import policy as oslo_policy
-
-from trellis.common import context
-from trellis.common import policies
+from trellis.common import context, policies, policy
 from trellis.common.policies import service as service_policy
-from trellis.common import policy
 
 from tests import base
 

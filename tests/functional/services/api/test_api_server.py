@@ -22,11 +22,8 @@ import threading
 
 import fixtures
 import requests
-
-from trellis.common import policy
-from trellis.common import service_registry
-from trellis.services.api import app
-from trellis.services.api import server
+from trellis.common import policy, service_registry
+from trellis.services.api import app, server
 
 from tests import base
 from tests.functional import base as func_base

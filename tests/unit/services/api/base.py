@@ -15,8 +15,7 @@
 
 from unittest import mock
 
-from trellis.common import etcd
-from trellis.common import policy
+from trellis.common import etcd, policy
 from trellis.services.api import app
 
 from tests import base

@@ -19,7 +19,6 @@ import sys
 from unittest import mock
 
 import fixtures
-
 from trellis.common import service
 
 from tests import base

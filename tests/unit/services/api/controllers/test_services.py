@@ -15,8 +15,7 @@
 
 from unittest import mock
 
-from trellis.common import exception
-from trellis.common import service_registry
+from trellis.common import exception, service_registry
 
 from tests.unit.services.api import base
 
