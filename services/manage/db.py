@@ -20,6 +20,7 @@ ever shown with the password masked.
 import argparse
 
 import sqlalchemy as sa
+from alembic.util import exc as alembic_exc
 from cliff import command
 from oslo_db import exception as db_exc
 from oslo_log import log
@@ -78,11 +79,10 @@ class DbSync(command.Command):
             reached = migration.upgrade(parsed_args.revision)
         except db_exc.DBError as exc:
             raise _db_error(exc) from exc
-        except Exception as exc:
-            # alembic reports unknown revisions with its own errors.
-            if type(exc).__module__.startswith('alembic'):
-                raise DatabaseError(url=url, error=str(exc)) from exc
-            raise
+        except alembic_exc.CommandError as exc:
+            # An unknown revision, or a database stamped with a revision
+            # this Trellis does not know (a newer release).
+            raise DatabaseError(url=url, error=str(exc)) from exc
         LOG.info('Database %(url)s upgraded from %(before)s to %(after)s',
                  {'url': url, 'before': before, 'after': reached})
         self.app.stdout.write(
