@@ -184,3 +184,8 @@ class VersionAlreadyExists(Conflict):
 
 class DuplicateEntry(Conflict):
     _msg_fmt = _('A %(resource)s with the same %(columns)s already exists.')
+
+
+class PolicyNotAuthorized(TrellisException):
+    _msg_fmt = _('Policy does not allow %(rule)s to be performed.')
+    code = 403

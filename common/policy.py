@@ -15,7 +15,8 @@
 One enforcer per process, built on first use from ``[oslo_policy]``
 (``policy_file`` may override any default of ``trellis.common.policies``).
 ``authorize`` is what API code calls; a refusal is a 403
-``PolicyNotAuthorized`` naming the rule, never a bare oslo.policy error.
+``exception.PolicyNotAuthorized`` naming the rule, never a bare
+oslo.policy error.
 """
 
 import sys
@@ -28,7 +29,6 @@ from oslo_policy import opts as policy_opts
 from oslo_policy import policy
 from trellis.common import exception, policies
 from trellis.common.conf import CONF
-from trellis.common.i18n import _
 
 LOG = log.getLogger(__name__)
 
@@ -38,11 +38,6 @@ _LOCK = threading.Lock()
 # Secure RBAC: the new defaults apply unless an operator turns them off
 # (oslo.policy >= 6 always checks a rule's scope_types).
 policy_opts.set_defaults(CONF, enforce_new_defaults=True)
-
-
-class PolicyNotAuthorized(exception.TrellisException):
-    _msg_fmt = _('Policy does not allow %(rule)s to be performed.')
-    code = 403
 
 
 def init(conf: cfg.ConfigOpts = CONF,
@@ -106,9 +101,9 @@ def authorize(rule: str, target: dict[str, Any], context: Any) -> None:
     except policy.InvalidScope as exc:
         LOG.debug('Policy %s refused the scope of request %s', rule,
                   getattr(context, 'request_id', None))
-        raise PolicyNotAuthorized(rule=rule) from exc
+        raise exception.PolicyNotAuthorized(rule=rule) from exc
     except policy.PolicyNotAuthorized as exc:
         LOG.debug('Policy %s refused request %s', rule,
                   getattr(context, 'request_id', None))
-        raise PolicyNotAuthorized(rule=rule) from exc
+        raise exception.PolicyNotAuthorized(rule=rule) from exc
 

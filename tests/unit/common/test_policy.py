@@ -19,7 +19,7 @@ import fixtures
 from oslo_config import cfg
 from oslo_policy import generator
 from oslo_policy import policy as oslo_policy
-from trellis.common import context, policies, policy
+from trellis.common import context, exception, policies, policy
 from trellis.common.policies import service as service_policy
 
 from tests import base
@@ -69,7 +69,7 @@ class TestDefaults(PolicyTestCase):
 
     def test_other_roles_are_refused_with_403(self):
         for roles in ([], ['observer'], ['Reader ']):
-            exc = self.assertRaises(policy.PolicyNotAuthorized,
+            exc = self.assertRaises(exception.PolicyNotAuthorized,
                                     policy.authorize, RULE, {},
                                     _context(roles))
             self.assertEqual(403, exc.code)
@@ -77,7 +77,7 @@ class TestDefaults(PolicyTestCase):
 
     def test_domain_scope_is_refused(self):
         exc = self.assertRaises(
-            policy.PolicyNotAuthorized, policy.authorize, RULE, {},
+            exception.PolicyNotAuthorized, policy.authorize, RULE, {},
             _context(['admin'], project_id=None, domain_id='d1'))
         self.assertEqual(403, exc.code)
 
@@ -95,7 +95,7 @@ class TestPolicyFile(PolicyTestCase):
         with open(path, 'w') as f:
             f.write('"%s": "role:admin"\n' % RULE)
         self.config(policy_file=path, group='oslo_policy')
-        self.assertRaises(policy.PolicyNotAuthorized, policy.authorize,
+        self.assertRaises(exception.PolicyNotAuthorized, policy.authorize,
                           RULE, {}, _context(['reader']))
         policy.authorize(RULE, {}, _context(['admin']))
 
