@@ -40,6 +40,21 @@ class TestRequestId(base.APITestCase):
         two = self.client.get('/').headers[REQUEST_ID_HEADER]
         self.assertNotEqual(one, two)
 
+    def test_inbound_request_id_becomes_global_request_id(self):
+        inbound = 'req-12345678-1234-1234-1234-123456789abc'
+        seen = {}
+
+        def _list(client, topic=None):
+            seen['context'] = oslo_context.get_current()
+            return []
+
+        with mock.patch.object(service_registry, 'list_services',
+                               side_effect=_list):
+            response = self.client.get(
+                '/v1/services', headers={REQUEST_ID_HEADER: inbound})
+        self.assertEqual(inbound, seen['context'].global_request_id)
+        self.assertNotEqual(inbound, response.headers[REQUEST_ID_HEADER])
+
     def test_log_context_carries_the_request_id(self):
         seen = {}
 
@@ -173,6 +188,20 @@ class TestHealthcheck(base.APITestCase):
         self.assertEqual(503, response.status_code)
         os.unlink(path)
         self.assertEqual(200, self.client.get('/healthcheck').status_code)
+
+    def test_head(self):
+        response = self.client.head('/healthcheck')
+        self.assertEqual(204, response.status_code)
+
+    def test_source_not_allowed_falls_through_to_404(self):
+        self.config(allowed_source_ranges=['10.0.0.0/8'],
+                    group='healthcheck')
+        response = self.client.get(
+            '/healthcheck', environ_base={'REMOTE_ADDR': '192.0.2.1'})
+        self.assertError(response, 404, 'Not Found')
+        response = self.client.get(
+            '/healthcheck', environ_base={'REMOTE_ADDR': '10.1.2.3'})
+        self.assertEqual(200, response.status_code)
 
     def test_does_not_need_etcd(self):
         self.client.get('/healthcheck')
