@@ -103,6 +103,7 @@ class Backends:
         self._need_etcd = need_etcd
         self._need_rabbit = need_rabbit
         self._servers: list[Any] = []
+        self._servers_module: Any = None
         self._made_dir = False
         self.base_dir = ''
         self.etcd_url: str = args.etcd_url or ''
@@ -123,13 +124,24 @@ class Backends:
         return self
 
     def _start(self) -> None:
+        # tools/servers.py cannot clean up a server whose start is cut
+        # short by Ctrl-C (it is not recorded yet), so Ctrl-C and SIGTERM
+        # wait until each start has finished (bounded by servers.py).
+        deferred = {signal.SIGINT, signal.SIGTERM}
+        signal.pthread_sigmask(signal.SIG_BLOCK, deferred)
+        try:
+            self._start_servers()
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, deferred)
+
+    def _start_servers(self) -> None:
         if ((self._need_etcd and not self.etcd_url) or
                 (self._need_rabbit and not self.transport_url)):
-            servers = _import_servers()
+            servers = self._servers_module = _import_servers()
+            servers_dir = os.path.join(self.base_dir, 'servers')
             if self._need_etcd and not self.etcd_url:
                 started = time.monotonic()
-                server = servers.start_etcd(
-                    os.path.join(self.base_dir, 'etcd'))
+                server = servers.start_etcd(servers_dir)
                 self._servers.append(server)
                 self.etcd_url = server.url
                 print('# started a private etcd at %s in %.1fs'
@@ -137,8 +149,7 @@ class Backends:
                       flush=True)
             if self._need_rabbit and not self.transport_url:
                 started = time.monotonic()
-                server = servers.start_rabbitmq(
-                    os.path.join(self.base_dir, 'rabbitmq'))
+                server = servers.start_rabbitmq(servers_dir)
                 self._servers.append(server)
                 self.transport_url = server.url
                 print('# started a private RabbitMQ at %s in %.1fs'
@@ -153,6 +164,13 @@ class Backends:
                 print('# could not stop %r: %s' % (server, err),
                       file=sys.stderr)
         self._servers = []
+        if self._servers_module is not None:
+            # Backstop: whatever got recorded (e.g. interrupted mid-start).
+            try:
+                self._servers_module.stop_all(
+                    os.path.join(self.base_dir, 'servers'))
+            except Exception as err:
+                print('# could not stop servers: %s' % err, file=sys.stderr)
         if self._made_dir and not self._args.keep:
             shutil.rmtree(self.base_dir, ignore_errors=True)
         elif self.base_dir:

@@ -174,6 +174,7 @@ def _run(args: argparse.Namespace, backends: benchutil.Backends,
         os.path.join(base, 'rpc_ping-bare.log'))
     procs.append(bare.start())
 
+    bare_transport = None
     try:
         # The clients, both in this process, on the same global CONF.
         CONF([], project='trellis', default_config_files=[conf_path])
@@ -246,9 +247,10 @@ def _run(args: argparse.Namespace, backends: benchutil.Backends,
         print('p50 ratio trellis/bare: %.3f (goal <= %.2f: %s)'
               % (ratio, GOAL_RATIO,
                  'met' if ratio <= GOAL_RATIO else 'NOT met'))
-        bare_transport.cleanup()
         return 0
     finally:
+        if bare_transport is not None:
+            bare_transport.cleanup()
         rpc.cleanup()
         for proc in procs:
             proc.stop()
