@@ -538,7 +538,8 @@ class LeaderElection:
         self._lock: Lock | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._mutex = threading.Lock()
+        # Re-entrant: a callback may call stop() from the election thread.
+        self._mutex = threading.RLock()
         self._confirmed_at = 0.0
 
     @property
