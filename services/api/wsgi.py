@@ -23,6 +23,12 @@ import os
 import threading
 from typing import Any
 
+# First, like every daemon: oslo.service on its threading backend and
+# eventlet kept out (oslo.messaging, imported by the config, would
+# otherwise select the eventlet backend).
+from trellis.services import cmd  # noqa: F401
+
+# isort: split
 from oslo_config import cfg
 from trellis.common import service
 from trellis.common.conf import CONF

@@ -15,6 +15,7 @@
 
 import importlib
 import os
+import subprocess
 import sys
 from unittest import mock
 
@@ -48,6 +49,25 @@ class TestWSGI(base.TestCase):
             self.conf)
         self.assertIs(wsgi.application, wsgi.init_application())
         self.create_app.assert_called_once_with(self.conf)
+
+    def test_import_keeps_eventlet_out(self):
+        # A fresh interpreter, as uWSGI or mod_wsgi would import it.
+        conf = os.path.join(self.useFixture(fixtures.TempDir()).path,
+                            'trellis.conf')
+        with open(conf, 'w') as f:
+            f.write('[DEFAULT]\n')
+        code = ('import sys\n'
+                'from trellis.services.api import wsgi\n'
+                'from oslo_service import backend\n'
+                'print(backend.get_backend_type().value,'
+                ' sys.modules.get("eventlet"), callable(wsgi.application))\n')
+        result = subprocess.run(
+            [sys.executable, '-c', code], capture_output=True, text=True,
+            timeout=60, check=False,
+            env=dict(os.environ, TRELLIS_CONFIG_FILE=conf))
+        self.assertEqual(0, result.returncode, result.stderr)
+        self.assertEqual('threading None True',
+                         result.stdout.strip().splitlines()[-1])
 
     def test_config_files(self):
         wsgi = importlib.import_module(MODULE)
