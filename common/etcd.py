@@ -52,6 +52,12 @@ def _text(value: bytes | str) -> str:
     return value.decode('utf-8') if isinstance(value, bytes) else value
 
 
+def _lease_not_found(exc: BaseException | None) -> bool:
+    """Whether etcd answered "requested lease not found"."""
+    return (isinstance(exc, etcd_exc.Etcd3Exception)
+            and 'lease not found' in (exc.detail_text or ''))
+
+
 def encode_value(value: Any) -> str:
     """Serialise a value for etcd: strings as they are, the rest as JSON."""
     if isinstance(value, bytes):
@@ -132,10 +138,19 @@ class Lease:
         self._thread = None
 
     def revoke(self) -> None:
-        """Stop refreshing and revoke: every key bound to it goes at once."""
+        """Stop refreshing and revoke: every key bound to it goes at once.
+
+        A lease that is already gone (expired, or revoked before) counts
+        as revoked: its keys are gone too.
+        """
         self.stop_keep_alive()
-        with self._client.translate_errors():
-            self._raw.revoke()
+        try:
+            with self._client.translate_errors():
+                self._raw.revoke()
+        except exception.EtcdUnavailable as exc:
+            if not _lease_not_found(exc.__cause__):
+                raise
+            LOG.debug('etcd lease %x was already gone', self.id)
         self.lost.set()
 
 
@@ -198,8 +213,9 @@ class EtcdClient:
         try:
             yield
         except _ETCD_ERRORS as exc:
-            # etcd3gw keeps its message in ``detail_text``, not in args.
-            error = (str(exc) or getattr(exc, 'detail_text', None)
+            # etcd3gw keeps its message (or etcd's answer) in
+            # ``detail_text``; its str() is empty or only the HTTP reason.
+            error = (getattr(exc, 'detail_text', None) or str(exc)
                      or type(exc).__name__)
             raise exception.EtcdUnavailable(url=self.url,
                                             error=error) from exc

@@ -412,6 +412,21 @@ class TestLease(EtcdTestCase):
         self.assertTrue(lease.lost.is_set())
         self.assertFalse(thread.is_alive())
 
+    def test_revoke_a_lease_already_gone(self):
+        lease = self._lease()
+        self.raw_lease.revoke = mock.Mock(side_effect=etcd_exc.Etcd3Exception(
+            '{"error":"etcdserver: requested lease not found","code":5}',
+            'Not Found'))
+        lease.revoke()
+        self.assertTrue(lease.lost.is_set())
+
+    def test_http_error_text(self):
+        self.raw.get.side_effect = etcd_exc.Etcd3Exception(
+            '{"error":"etcdserver: too many requests"}', 'Bad Request')
+        exc = self.assertRaises(exception.EtcdUnavailable, self.client.get,
+                                'k')
+        self.assertIn('too many requests', str(exc))
+
     def test_revoke_error(self):
         lease = self._lease()
         self.raw_lease.revoke = mock.Mock(
