@@ -319,6 +319,14 @@ def _translate_errors(context, model, values: dict[str, Any],
     except db_exc.DBReferenceError as exc:
         lookup = trellis_context.get_admin_context()
         raise _missing_reference(lookup, model, values) from exc
+    except db_exc.DBDataError as exc:
+        # E.g. MariaDB's "Data too long for column 'name'"; the driver's
+        # message names the column, never the value.
+        orig = getattr(exc.inner_exception, 'orig', None)
+        raise exception.Invalid(
+            'Invalid value for a %s: %s'
+            % (model.__tablename__.rstrip('s').replace('_', ' '),
+               orig if orig is not None else exc)) from exc
 
 
 def _create(context, model, values: dict[str, Any]):

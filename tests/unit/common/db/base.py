@@ -71,6 +71,10 @@ class DbTestCase(base.TestCase):
 
     def setUp(self) -> None:
         super().setUp()
-        self.database = self.useFixture(Database())
+        self.database = self.useFixture(self.make_database())
         self.dbapi = db_api.get_instance()
         self.context = trellis_context.get_admin_context()
+
+    def make_database(self) -> fixtures.Fixture:
+        """The database fixture; functional tests use a real MariaDB."""
+        return Database()
