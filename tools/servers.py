@@ -268,7 +268,7 @@ def stop_all(base_dir: str, timeout: float = 15) -> list[str]:
 # -- etcd -----------------------------------------------------------------
 
 def start_etcd(base_dir: str, port: int | None = None) -> Server:
-    """Start a single-member etcd v3 under ``base_dir/etcd``."""
+    """Start a single-member etcd v3 under ``base_dir/etcd``, with no data."""
     base_dir = _prepare_dir(base_dir)
     etcd_dir = _prepare_dir(os.path.join(base_dir, 'etcd'))
     log_file = os.path.join(etcd_dir, 'etcd.log')
