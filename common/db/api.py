@@ -29,6 +29,7 @@ import abc
 from typing import Any
 
 from oslo_db import api as db_api
+
 from trellis.common.conf import CONF
 
 _BACKEND_MAPPING = {'sqlalchemy': 'trellis.common.db.sqlalchemy.api'}

@@ -19,11 +19,12 @@ ever shown with the password masked.
 
 import argparse
 
-import sqlalchemy as sa
 from alembic.util import exc as alembic_exc
 from cliff import command
 from oslo_db import exception as db_exc
 from oslo_log import log
+import sqlalchemy as sa
+
 from trellis.common import exception
 from trellis.common.conf import CONF
 from trellis.common.db.sqlalchemy import migration

@@ -29,13 +29,14 @@ password into an exception text or a log line.
 import contextlib
 from typing import Any
 
-import sqlalchemy as sa
 from oslo_db import api as oslo_db_api
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
 from oslo_db.sqlalchemy import utils as db_utils
 from oslo_log import log
 from oslo_utils import strutils, uuidutils
+import sqlalchemy as sa
+
 from trellis.common import context as trellis_context
 from trellis.common import exception
 from trellis.common.db import api

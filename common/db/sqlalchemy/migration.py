@@ -21,13 +21,14 @@ the engine comes from oslo.db's enginefacade.
 import contextlib
 import os
 
-import sqlalchemy as sa
 from alembic import command as alembic_command
 from alembic import config as alembic_config
 from alembic import migration as alembic_migration
 from alembic import script as alembic_script
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
+import sqlalchemy as sa
+
 from trellis.common.db.sqlalchemy import models
 
 ALEMBIC_INI = os.path.join(os.path.dirname(__file__), 'alembic.ini')

@@ -33,10 +33,10 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    orm,
     String,
     Text,
     UniqueConstraint,
-    orm,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -52,10 +52,18 @@ def table_args(*items: Any) -> tuple:
 class TrellisBase(models.TimestampMixin, models.ModelBase):
     """created_at/updated_at and oslo.db's dict-like model helpers."""
 
-    def as_dict(self) -> dict[str, Any]:
-        """The column values as a plain dict (relationships left out)."""
+    # Columns that as_dict() leaves out unless asked: never returned by
+    # the API, never logged.
+    SECRET_COLUMNS: frozenset[str] = frozenset()
+
+    def as_dict(self, secrets: bool = False) -> dict[str, Any]:
+        """The column values as a plain dict (relationships left out).
+
+        :param secrets: include the ``SECRET_COLUMNS`` too.
+        """
         return {c.name: getattr(self, c.key)
-                for c in self.__table__.columns}  # type: ignore[attr-defined]
+                for c in self.__table__.columns  # type: ignore[attr-defined]
+                if secrets or c.name not in self.SECRET_COLUMNS}
 
 
 class Base(TrellisBase, orm.DeclarativeBase):
@@ -91,6 +99,7 @@ class Host(Base):
     """
 
     __tablename__ = 'hosts'
+    SECRET_COLUMNS = frozenset({'bmc_password'})
     __table_args__ = table_args(
         UniqueConstraint('uuid', name='uniq_hosts0uuid'),
         UniqueConstraint('name', name='uniq_hosts0name'),

@@ -19,6 +19,7 @@ Logging is left as oslo.log set it up, and the URL is never logged.
 
 from alembic import context
 from oslo_db.sqlalchemy import enginefacade
+
 from trellis.common.db.sqlalchemy import models
 
 config = context.config

@@ -21,11 +21,11 @@ collations and foreign keys are InnoDB's.
 
 import fixtures
 from oslo_db.sqlalchemy import enginefacade
-from trellis.common import exception
-from trellis.common.db.sqlalchemy import migration
 
 from tests.functional import fixtures as trellis_fixtures
 from tests.unit.common.db.sqlalchemy import test_api, test_api_resources
+from trellis.common import exception
+from trellis.common.db.sqlalchemy import migration
 
 
 class MariaDBDatabase(fixtures.Fixture):

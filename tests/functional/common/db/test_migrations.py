@@ -25,13 +25,13 @@ import subprocess
 import sys
 
 import fixtures
-import sqlalchemy as sa
 from oslo_db.sqlalchemy import test_migrations
+import sqlalchemy as sa
 from testtools import content
-from trellis.common.db.sqlalchemy import migration, models
 
 from tests import base
 from tests.functional import fixtures as trellis_fixtures
+from trellis.common.db.sqlalchemy import migration, models
 
 HEAD = 'f6b1c0a1d2e3'
 COMMAND_TIMEOUT = 120

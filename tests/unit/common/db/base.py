@@ -21,11 +21,11 @@ an empty, fully migrated database in a few milliseconds.
 
 import fixtures
 from oslo_db.sqlalchemy import enginefacade
+
+from tests import base
 from trellis.common import context as trellis_context
 from trellis.common.db import api as db_api
 from trellis.common.db.sqlalchemy import migration
-
-from tests import base
 
 _MANAGER = None
 _SCHEMA_SQL = None

@@ -20,10 +20,10 @@ from unittest import mock
 import fixtures
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
-from trellis.common.db.sqlalchemy import migration
-from trellis.services.manage import db
 
 from tests import base
+from trellis.common.db.sqlalchemy import migration
+from trellis.services.manage import db
 
 URL = 'mysql+pymysql://trellis:s3cret-pw@db.example.org:3306/trellis'
 MASKED = 'mysql+pymysql://trellis:***@db.example.org:3306/trellis'

@@ -20,8 +20,8 @@ Revises:
 Create Date: 2026-11-22 03:15:16.350508
 """
 
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f6b1c0a1d2e3'

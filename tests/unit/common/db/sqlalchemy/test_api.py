@@ -20,11 +20,11 @@ from unittest import mock
 import fixtures
 from oslo_db import exception as db_exc
 from oslo_utils import uuidutils
+
+from tests.unit.common.db import base
 from trellis.common import exception
 from trellis.common.db import api as db_api
 from trellis.common.db.sqlalchemy import api as sqla_api
-
-from tests.unit.common.db import base
 
 SECRET = 'bmc-s3cret-pw'
 
@@ -397,8 +397,12 @@ class TestHosts(base.DbTestCase):
         for text in chain:
             self.assertNotIn(SECRET, text)
         self.assertNotIn(SECRET, logs.output)
-        self.assertNotIn(SECRET, repr(self.dbapi.get_host_by_name(
-            self.context, 'h1')))
+        host = self.dbapi.get_host_by_name(self.context, 'h1')
+        self.assertNotIn(SECRET, repr(host))
+        self.assertNotIn('bmc_password', host.as_dict())
+        self.assertEqual('admin', host.as_dict()['bmc_username'])
+        self.assertEqual(SECRET, host.as_dict(secrets=True)['bmc_password'])
+        self.assertEqual(SECRET, host.bmc_password)
 
     def test_update(self):
         host = self._host()

@@ -18,9 +18,9 @@ roles, versions and deployments.
 import datetime
 
 from oslo_utils import uuidutils
-from trellis.common import exception
 
 from tests.unit.common.db import base
+from trellis.common import exception
 
 
 class ClusterTestCase(base.DbTestCase):

@@ -13,14 +13,14 @@
 
 """Tests of the migrations: they build exactly the models' schema."""
 
-import sqlalchemy as sa
 from alembic.util import exc as alembic_exc
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade, test_migrations
-from trellis.common.db.sqlalchemy import migration, models
+import sqlalchemy as sa
 
 from tests import base
 from tests.unit.common.db import base as db_base
+from trellis.common.db.sqlalchemy import migration, models
 
 INITIAL = 'f6b1c0a1d2e3'
 
