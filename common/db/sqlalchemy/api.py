@@ -41,6 +41,7 @@ from trellis.common import context as trellis_context
 from trellis.common import exception
 from trellis.common.db import api
 from trellis.common.db.sqlalchemy import models
+from trellis.common.i18n import _
 
 LOG = log.getLogger(__name__)
 
@@ -121,7 +122,7 @@ def _identity(model, ident: int | str):
     if model in _NAMED:
         return model.name == ident
     raise exception.Invalid(
-        'Expected an id or a UUID, got %s.' % ident)
+        _('Expected an id or a UUID, got %s.') % ident)
 
 
 def _not_found(model, ident: Any) -> exception.NotFound:
@@ -163,7 +164,7 @@ def _list(context, model, filters: api.Filters = None,
     if sort_key not in model.__table__.columns:
         raise exception.InvalidSortKey(key=sort_key)
     if sort_dir not in ('asc', 'desc'):
-        raise exception.Invalid('Sort direction must be asc or desc.')
+        raise exception.Invalid(_('Sort direction must be asc or desc.'))
     sort_keys = [sort_key] if sort_key == 'id' else [sort_key, 'id']
     with _session_for_read(context) as session:
         marker_ref = None
@@ -179,7 +180,23 @@ def _list(context, model, filters: api.Filters = None,
         return list(session.scalars(query))
 
 
+def _check_columns(model, values: dict[str, Any]) -> None:
+    # oslo.db's update() would silently set a misspelt key as a plain
+    # attribute; refuse it instead.
+    unknown = sorted(set(values) - set(model.__table__.columns.keys()))
+    if unknown:
+        raise exception.Invalid(
+            _('Unknown field(s) for a %(resource)s: %(fields)s.')
+            % {'resource': _resource(model), 'fields': ', '.join(unknown)})
+
+
+def _resource(model) -> str:
+    """``host``, ``host role``: the model's name in messages."""
+    return model.__tablename__.rstrip('s').replace('_', ' ')
+
+
 def _new(model, values: dict[str, Any]):
+    _check_columns(model, values)
     ref = model()
     values = dict(values)
     values.setdefault('uuid', uuidutils.generate_uuid())
@@ -193,7 +210,7 @@ def _check_update(values: dict[str, Any], forbidden=('id', 'uuid')) -> None:
     touched = sorted(set(values) & set(forbidden))
     if touched:
         raise exception.Invalid(
-            'Cannot change %s of an existing object.' % ', '.join(touched))
+            _('Cannot change %s of an existing object.') % ', '.join(touched))
 
 
 def _missing_reference(context, model, values: dict[str, Any]
@@ -241,12 +258,16 @@ def _host_with(context, column, value) -> str:
     return ref.name or ref.uuid
 
 
+def _duplicates(items: list[str]) -> list[str]:
+    return sorted({item for item in items if items.count(item) > 1})
+
+
 def _conflict(context, model, values: dict[str, Any], columns: list[str],
               interfaces: list[dict[str, Any]] | None = None
               ) -> exception.Conflict:
     """Turn a duplicate entry into the Conflict an operator understands."""
     cols = set(columns or ())
-    resource = model.__tablename__.rstrip('s').replace('_', ' ')
+    resource = _resource(model)
     if interfaces is None and model is models.Interface:
         interfaces = [values]
     if cols == {'mac'}:
@@ -254,16 +275,16 @@ def _conflict(context, model, values: dict[str, Any], columns: list[str],
         owner = _mac_owner(context, macs) if macs else None
         if owner is None:
             return exception.Conflict(
-                'The same MAC is given to two interfaces: %s.'
-                % ', '.join(macs))
+                _('The same MAC is given to two interfaces: %s.')
+                % ', '.join(_duplicates(macs)))
         return exception.MacAddressAlreadyExists(mac=owner[0],
                                                  host=owner[1])
     if cols == {'host_id', 'name'}:
         host = values.get('name') if model is models.Host else _name_of(
             context, models.Host, values.get('host_id'))
-        names = [i.get('name') for i in interfaces or ()]
+        names = [str(i.get('name')) for i in interfaces or ()]
         return exception.InterfaceAlreadyExists(
-            host=host, name=', '.join(str(n) for n in names))
+            host=host, name=', '.join(_duplicates(names) or names))
     if cols == {'uuid'}:
         return exception.UUIDAlreadyExists(resource=resource,
                                            uuid=values.get('uuid'))
@@ -325,9 +346,8 @@ def _translate_errors(context, model, values: dict[str, Any],
         # message names the column, never the value.
         orig = getattr(exc.inner_exception, 'orig', None)
         raise exception.Invalid(
-            'Invalid value for a %s: %s'
-            % (model.__tablename__.rstrip('s').replace('_', ' '),
-               orig if orig is not None else exc)) from exc
+            _('Invalid value for a %s: %s')
+            % (_resource(model), orig if orig is not None else exc)) from exc
 
 
 def _create(context, model, values: dict[str, Any]):
@@ -341,6 +361,7 @@ def _create(context, model, values: dict[str, Any]):
 
 def _update(context, model, ident: int | str, values: dict[str, Any]):
     _check_update(values)
+    _check_columns(model, values)
     values = dict(values)
     if values.get('mac'):
         values['mac'] = values['mac'].lower()

@@ -164,6 +164,14 @@ class TestClusters(base.DbTestCase):
         self.assertEqual('c2', self.dbapi.get_cluster_by_id(
             self.context, c2.id).name)
 
+    def test_unknown_fields_are_refused(self):
+        exc = self.assertRaises(exception.Invalid, self.dbapi.create_cluster,
+                                self.context, {'name': 'c', 'nmae': 'x'})
+        self.assertEqual('Unknown field(s) for a cluster: nmae.', str(exc))
+        cluster = self.dbapi.create_cluster(self.context, {'name': 'c'})
+        self.assertRaises(exception.Invalid, self.dbapi.update_cluster,
+                          self.context, cluster.id, {'stauts': 'x'})
+
     def test_update_refuses_ids(self):
         cluster = self.dbapi.create_cluster(self.context, {'name': 'c1'})
         self.assertRaises(exception.Invalid, self.dbapi.update_cluster,
@@ -344,14 +352,19 @@ class TestHosts(base.DbTestCase):
         exc = self.assertRaises(
             exception.Conflict, self._host, 'h1',
             interfaces=[_iface('eth0', '52:54:00:00:00:07'),
-                        _iface('eth1', '52:54:00:00:00:07')])
-        self.assertIn('52:54:00:00:00:07', str(exc))
+                        _iface('eth1', '52:54:00:00:00:07'),
+                        _iface('eth2', '52:54:00:00:00:08')])
+        self.assertEqual('The same MAC is given to two interfaces: '
+                         '52:54:00:00:00:07.', str(exc))
 
     def test_interface_name_twice_in_one_request(self):
-        self.assertRaises(
+        exc = self.assertRaises(
             exception.InterfaceAlreadyExists, self._host, 'h1',
             interfaces=[_iface('eth0', '52:54:00:00:00:01'),
-                        _iface('eth0', '52:54:00:00:00:02')])
+                        _iface('eth0', '52:54:00:00:00:02'),
+                        _iface('eth1', '52:54:00:00:00:03')])
+        self.assertEqual('Host h1 already has an interface named eth0.',
+                         str(exc))
 
     def test_name_conflict(self):
         self._host('h1')
