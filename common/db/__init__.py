@@ -13,9 +13,17 @@
 """Trellis database layer: the abstract API and its SQLAlchemy backend."""
 
 from oslo_db.sqlalchemy import enginefacade
+from oslo_log import log
 
 # ON DELETE CASCADE/SET NULL must also hold on SQLite, the embedded
 # default (DESIGN §4), and SQLite enforces foreign keys only when asked.
 # This runs on the first import of any trellis.common.db module, before
 # anything can start the global enginefacade.
-enginefacade.configure(sqlite_fk=True)
+try:
+    enginefacade.configure(sqlite_fk=True)
+except enginefacade.AlreadyStartedError:
+    # Someone used the global enginefacade before importing Trellis's
+    # database layer; its engines keep their settings.
+    log.getLogger(__name__).warning(
+        'oslo.db enginefacade already started: SQLite foreign keys may '
+        'not be enforced')
