@@ -46,8 +46,8 @@ from oslo_log import log
 import tooz
 from tooz import coordination as tooz_coordination
 
-from trellis.common.conf import CONF
 from trellis.common import exception
+from trellis.common.conf import CONF
 
 LOG = log.getLogger(__name__)
 

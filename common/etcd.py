@@ -34,8 +34,8 @@ from etcd3gw import exceptions as etcd_exc
 from oslo_log import log
 import requests
 
-from trellis.common.conf import CONF
 from trellis.common import exception
+from trellis.common.conf import CONF
 
 LOG = log.getLogger(__name__)
 

@@ -25,9 +25,9 @@ from oslo_log import log
 import oslo_messaging as messaging
 from oslo_messaging.rpc import dispatcher
 
-from trellis.common.conf import CONF
 from trellis.common import context as trellis_context
 from trellis.common import exception
+from trellis.common.conf import CONF
 
 LOG = log.getLogger(__name__)
 

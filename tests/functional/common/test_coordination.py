@@ -25,10 +25,9 @@ import textwrap
 import threading
 import time
 
-from trellis.common import coordination
-from trellis.common import exception
 from tests import base
 from tests.functional import fixtures
+from trellis.common import coordination, exception
 
 LOCK_TTL = 2
 INTERVAL = 0.2

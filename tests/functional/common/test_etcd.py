@@ -17,10 +17,9 @@ import queue
 import socket
 import time
 
-from trellis.common import etcd, exception
-
 from tests import base
 from tests.functional import fixtures
+from trellis.common import etcd, exception
 
 
 def _free_port() -> int:

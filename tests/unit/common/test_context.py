@@ -16,8 +16,9 @@
 import json
 
 from oslo_context import context as oslo_context
-from trellis.common import context
+
 from tests import base
+from trellis.common import context
 
 
 class TestRequestContext(base.TestCase):

@@ -16,16 +16,15 @@
 import base64
 import concurrent.futures
 import threading
-import uuid
 from unittest import mock
+import uuid
 
 from etcd3gw import exceptions as etcd_exc
 import tooz
 from tooz import coordination as tooz_coordination
 
-from trellis.common import coordination
-from trellis.common import exception
 from tests import base
+from trellis.common import coordination, exception
 
 
 class FakeBackend:

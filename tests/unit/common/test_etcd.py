@@ -21,9 +21,8 @@ from unittest import mock
 from etcd3gw import exceptions as etcd_exc
 import requests
 
-from trellis.common import etcd
-from trellis.common import exception
 from tests import base
+from trellis.common import etcd, exception
 
 
 def _b64decode(value):

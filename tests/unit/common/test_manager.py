@@ -15,10 +15,8 @@
 
 from unittest import mock
 
-from trellis.common import context
-from trellis.common import manager
-from trellis.common import version
 from tests import base
+from trellis.common import context, manager, version
 
 
 class TestManager(base.TestCase):

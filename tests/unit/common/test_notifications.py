@@ -17,9 +17,8 @@ import dataclasses
 from typing import ClassVar
 from unittest import mock
 
-from trellis.common import context
-from trellis.common import notifications
 from tests import base
+from trellis.common import context, notifications
 
 
 @dataclasses.dataclass

@@ -19,10 +19,8 @@ import oslo_messaging as messaging
 from oslo_messaging import conffixture
 from oslo_messaging.rpc import dispatcher
 
-from trellis.common import context
-from trellis.common import exception
-from trellis.common import rpc
 from tests import base
+from trellis.common import context, exception, rpc
 
 
 class RPCTestCase(base.TestCase):

@@ -19,9 +19,9 @@ from unittest import mock
 from oslo_config import cfg
 from oslo_messaging import conffixture
 
+from tests import base
 from trellis.common import manager as base_manager
 from trellis.common import service
-from tests import base
 
 
 class TestRPCService(base.TestCase):

@@ -16,11 +16,8 @@
 import os
 from unittest import mock
 
-from trellis.common import etcd
-from trellis.common import exception
-from trellis.common import service_registry
-from trellis.common import version
 from tests import base
+from trellis.common import etcd, exception, service_registry, version
 
 
 class TestServiceRegistration(base.TestCase):

@@ -27,10 +27,9 @@ from unittest import mock
 
 from oslo_messaging import conffixture
 
-from trellis.common import context
-from trellis.common import rpc
-from trellis.common import rpcapi as base_rpcapi
 from tests import base
+from trellis.common import context, rpc
+from trellis.common import rpcapi as base_rpcapi
 
 
 def _compatible(server_version: str, wanted: str) -> bool:

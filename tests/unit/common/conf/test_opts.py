@@ -15,13 +15,12 @@
 import importlib
 import pkgutil
 
-from oslo_config import cfg
-from oslo_config import types
+from oslo_config import cfg, types
 from oslo_log import log
 
+from tests import base
 from trellis.common import conf as trellis_conf
 from trellis.common.conf import opts
-from tests import base
 
 # Modules of the conf package that define no group of their own.
 _NOT_GROUPS = {'opts', 'database'}

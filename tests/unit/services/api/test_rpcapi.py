@@ -13,10 +13,9 @@
 
 """Tests of the client side of the trellis-api RPC API."""
 
-from trellis.common import rpc
-from trellis.services.api import manager
-from trellis.services.api import rpcapi
 from tests.unit.services import rpcapi_base
+from trellis.common import rpc
+from trellis.services.api import manager, rpcapi
 
 
 class TestAPIAPI(rpcapi_base.RPCAPITestCase):

@@ -13,10 +13,9 @@
 
 """Tests of the client side of the trellis-conductor RPC API."""
 
-from trellis.common import rpc
-from trellis.services.conductor import manager
-from trellis.services.conductor import rpcapi
 from tests.unit.services import rpcapi_base
+from trellis.common import rpc
+from trellis.services.conductor import manager, rpcapi
 
 
 class TestConductorAPI(rpcapi_base.RPCAPITestCase):

@@ -13,10 +13,9 @@
 
 """Tests of the client side of the trellis-discovery RPC API."""
 
-from trellis.common import rpc
-from trellis.services.discovery import manager
-from trellis.services.discovery import rpcapi
 from tests.unit.services import rpcapi_base
+from trellis.common import rpc
+from trellis.services.discovery import manager, rpcapi
 
 
 class TestDiscoveryAPI(rpcapi_base.RPCAPITestCase):

@@ -13,10 +13,9 @@
 
 """Tests of the client side of the trellis-installer RPC API."""
 
-from trellis.common import rpc
-from trellis.services.installer import manager
-from trellis.services.installer import rpcapi
 from tests.unit.services import rpcapi_base
+from trellis.common import rpc
+from trellis.services.installer import manager, rpcapi
 
 
 class TestInstallerAPI(rpcapi_base.RPCAPITestCase):

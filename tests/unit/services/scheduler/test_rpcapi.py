@@ -13,10 +13,9 @@
 
 """Tests of the client side of the trellis-scheduler RPC API."""
 
-from trellis.common import rpc
-from trellis.services.scheduler import manager
-from trellis.services.scheduler import rpcapi
 from tests.unit.services import rpcapi_base
+from trellis.common import rpc
+from trellis.services.scheduler import manager, rpcapi
 
 
 class TestSchedulerAPI(rpcapi_base.RPCAPITestCase):
