@@ -113,7 +113,7 @@ class Lock:
 
         :param blocking: False tries once.
         :param timeout: with ``blocking``, seconds to keep trying (None:
-            until it is free).
+            until it is free or the coordinator stops).
         :raises: CoordinationUnavailable when the backend fails.
         """
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -128,13 +128,14 @@ class Lock:
                     return True
             if not blocking:
                 return False
+            pause = _ACQUIRE_POLL
             if deadline is not None:
-                left = deadline - time.monotonic()
-                if left <= 0:
+                pause = min(pause, deadline - time.monotonic())
+                if pause <= 0:
                     return False
-                time.sleep(min(_ACQUIRE_POLL, left))
-            else:
-                time.sleep(_ACQUIRE_POLL)
+            # A stopping coordinator ends every wait.
+            if self._coordinator._stop.wait(pause):
+                return False
 
     def release(self) -> bool:
         """Release the lock; False if it was not held (any more)."""

@@ -433,6 +433,14 @@ class TestLocks(CoordinationTestCase):
             lock_a.release()
             self.assertTrue(future.result(10))
 
+    def test_blocking_acquire_ends_when_coordinator_stops(self):
+        a, b = self._coordinator(), self._coordinator()
+        a.get_lock('x').acquire(blocking=False)
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            future = pool.submit(b.get_lock('x').acquire, True, None)
+            b.stop()
+            self.assertFalse(future.result(10))
+
     def test_context_manager(self):
         a, b = self._coordinator(), self._coordinator()
         with a.get_lock('x') as lock:
