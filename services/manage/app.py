@@ -27,6 +27,7 @@ import sys
 
 from cliff import app, commandmanager
 from oslo_log import log
+
 from trellis.common import rpc, version
 from trellis.common.conf import CONF, opts
 

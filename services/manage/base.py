@@ -20,13 +20,14 @@ fails at once), and ``bounded_call`` runs the call itself under a
 deadline as a last guard, so a command always ends.
 """
 
+from collections.abc import Callable
 import re
 import threading
-from collections.abc import Callable
 from typing import Any
 
-import oslo_messaging as messaging
 from oslo_log import log
+import oslo_messaging as messaging
+
 from trellis.common import exception, rpc
 from trellis.common.conf import CONF
 from trellis.common.i18n import _

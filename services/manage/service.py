@@ -19,6 +19,7 @@ from typing import Any
 
 from cliff import lister, show
 from oslo_log import log
+
 from trellis.common import context as trellis_context
 from trellis.common import etcd, rpc, service_registry
 from trellis.common import rpcapi as base_rpcapi

@@ -19,6 +19,8 @@ import time
 
 import oslo_messaging as messaging
 from testtools import content
+
+from tests.functional import base
 from trellis.common import context, service_registry
 from trellis.services.api import rpcapi as api_rpcapi
 from trellis.services.conductor import rpcapi as conductor_rpcapi
@@ -26,8 +28,6 @@ from trellis.services.discovery import rpcapi as discovery_rpcapi
 from trellis.services.galera_watcher import rpcapi as galera_rpcapi
 from trellis.services.installer import rpcapi as installer_rpcapi
 from trellis.services.scheduler import rpcapi as scheduler_rpcapi
-
-from tests.functional import base
 
 RPCAPIS = {
     'api': api_rpcapi.APIAPI,
