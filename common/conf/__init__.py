@@ -23,6 +23,7 @@ from trellis.common.conf import coordination
 from trellis.common.conf import database
 from trellis.common.conf import default
 from trellis.common.conf import etcd
+from trellis.common.conf import galera
 from trellis.common.conf import service
 from trellis.common.conf import zmq
 
@@ -36,5 +37,6 @@ coordination.register_opts(CONF)
 database.register_opts(CONF)
 default.register_opts(CONF)
 etcd.register_opts(CONF)
+galera.register_opts(CONF)
 service.register_opts(CONF)
 zmq.register_opts(CONF)

@@ -23,6 +23,7 @@ from trellis.common.conf import api
 from trellis.common.conf import coordination
 from trellis.common.conf import default
 from trellis.common.conf import etcd
+from trellis.common.conf import galera
 from trellis.common.conf import service
 from trellis.common.conf import zmq
 
@@ -31,6 +32,7 @@ _OPTS = [
     ('api', api.list_opts()),
     ('coordination', coordination.list_opts()),
     ('etcd', etcd.list_opts()),
+    ('galera', galera.list_opts()),
     ('service', service.list_opts()),
     ('zmq', zmq.list_opts()),
 ]

@@ -10,20 +10,70 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The trellis-galera-watcher RPC endpoint: thin, logic lives in domain modules."""
+"""The trellis-galera-watcher RPC endpoint (thin: logic is in modules)."""
+
+from typing import Any
 
 import oslo_messaging as messaging
+from oslo_log import log
+from trellis.common import etcd, exception, manager, rpc
+from trellis.common.conf import CONF
+from trellis.common.conf import galera as galera_conf
+from trellis.services.galera_watcher import operations, watcher
 
-from trellis.common import manager
-from trellis.common import rpc
+LOG = log.getLogger(__name__)
 
 
 class GaleraWatcherManager(manager.Manager):
     """Endpoint of the trellis-galera-watcher topic."""
 
     # NOTE: keep in step with rpcapi.GaleraWatcherAPI.RPC_API_VERSION.
-    RPC_API_VERSION = '1.0'
+    RPC_API_VERSION = '1.1'
     target = messaging.Target(version=RPC_API_VERSION)
 
-    def __init__(self, host: str, topic: str = rpc.GALERA_WATCHER_TOPIC) -> None:
+    def __init__(self, host: str,
+                 topic: str = rpc.GALERA_WATCHER_TOPIC) -> None:
         super().__init__(host, topic)
+        self._etcd: etcd.EtcdClient | None = None
+        self._watcher: watcher.GaleraWatcher | None = None
+
+    def init_host(self, context: Any) -> None:
+        """Start the watcher loop (it stands by until elected)."""
+        super().init_host(context)
+        galera_conf.check_cluster_size(CONF.galera.cluster_size)
+        self._etcd = etcd.EtcdClient.from_conf(CONF)
+        self._watcher = watcher.GaleraWatcher(CONF, self._etcd, self.host)
+        self._watcher.start()
+
+    def del_host(self) -> None:
+        if self._watcher is not None:
+            self._watcher.stop()
+            self._watcher = None
+
+    def _client(self) -> etcd.EtcdClient:
+        if self._etcd is None:
+            self._etcd = etcd.EtcdClient.from_conf(CONF)
+        return self._etcd
+
+    @messaging.expected_exceptions(exception.EtcdUnavailable)
+    def get_status(self, context: Any,
+                   cluster: str | None = None) -> dict[str, Any]:
+        cluster = cluster or CONF.galera.cluster
+        result = operations.status(self._client(), cluster)
+        result['answered_by'] = self.host
+        return result
+
+    @messaging.expected_exceptions(exception.EtcdUnavailable)
+    def get_leader(self, context: Any,
+                   cluster: str | None = None) -> dict[str, Any]:
+        return operations.leader(self._client(),
+                                 cluster or CONF.galera.cluster)
+
+    @messaging.expected_exceptions(exception.EtcdUnavailable,
+                                   exception.NotFound)
+    def recover(self, context: Any, cluster: str,
+                force_node: str | None = None) -> dict[str, Any]:
+        LOG.info('RPC recover of Galera cluster %s (forced node: %s)',
+                 cluster, force_node)
+        return operations.recover(self._client(), cluster, force_node,
+                                  'trellis-galera-watcher.%s' % self.host)

@@ -1,0 +1,33 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Which one ready node takes all the traffic (Fuel CCP's "leader").
+
+One writer avoids certification deadlocks and stale reads. The leader is
+kept while it stays ready, so traffic moves only when it must.
+"""
+
+
+def choose_leader(current: str | None,
+                  ready: dict[str, int | None]) -> str | None:
+    """The leader to use given the ready nodes and their last seqno.
+
+    :param current: the leader in etcd, if any.
+    :param ready: ``{addr: wsrep_last_committed}`` of every ready node.
+    :returns: ``current`` if it is still ready, else the ready node with
+        the highest committed seqno (ties: the lowest address), else None.
+    """
+    if current is not None and current in ready:
+        return current
+    if not ready:
+        return None
+    return min(ready, key=lambda addr: (-(ready[addr] or -1), addr))

@@ -1,0 +1,255 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The watcher loop: election, checks, leader, HAProxy, notifications.
+
+One watcher per cluster is active: the one that created the ``watcher``
+key on its lease (an etcd lease plus create is the election; a standby
+retries every poll and takes over within the lease TTL of the active one
+dying, at once when it stops cleanly). The active watcher checks every
+known node in parallel each ``poll_interval``, applies the guide's
+readiness and liveness rules (``health``), sends restart/fence commands
+to the node supervisors, keeps one ready leader (``leader``), routes
+HAProxy to it and emits notifications on leader and state changes.
+"""
+
+import concurrent.futures
+import contextlib
+import threading
+import time
+from typing import Any
+
+from oslo_log import log
+from trellis.common import context as trellis_context
+from trellis.common import etcd as trellis_etcd
+from trellis.common import exception, notifications, rpc
+from trellis.services.galera_watcher import haproxy, health
+from trellis.services.galera_watcher import leader as leader_mod
+from trellis.services.galera_watcher import state as gstate
+
+LOG = log.getLogger(__name__)
+
+
+class NodeView:
+    """What the watcher remembers of one node between two checks."""
+
+    def __init__(self) -> None:
+        self.comment: str | None = None
+        self.last_command_at = 0.0
+
+
+class GaleraWatcher:
+    """Watches one cluster; ``start()`` runs the loop in a thread."""
+
+    def __init__(self, conf: Any, client: trellis_etcd.EtcdClient,
+                 host: str) -> None:
+        self.conf = conf
+        self.gconf = conf.galera
+        self.client = client
+        self.host = host
+        self.keys = gstate.ClusterKeys(client, self.gconf.cluster)
+        self.haproxies = [haproxy.HAProxyAdmin(path)
+                          for path in self.gconf.haproxy_sockets]
+        self.active = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lease: trellis_etcd.Lease | None = None
+        self._views: dict[str, NodeView] = {}
+        self._last_state: str | None = None
+        self._last_leader: str | None = None
+        self._pool = concurrent.futures.ThreadPoolExecutor(
+            max_workers=8, thread_name_prefix='galera-check')
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, daemon=True,
+                                        name='galera-watcher')
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the loop and resign, so a standby takes over at once."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._resign()
+        self._pool.shutdown(wait=False)
+
+    def _resign(self) -> None:
+        if self._lease is not None:
+            with contextlib.suppress(exception.EtcdUnavailable):
+                self.keys.delete_if('watcher', self.host)
+                self._lease.revoke()
+            self._lease = None
+        if self.active.is_set():
+            LOG.info('Galera watcher %s resigned for cluster %s', self.host,
+                     self.keys.cluster)
+        self.active.clear()
+
+    def _run(self) -> None:
+        LOG.info('Galera watcher %s watching cluster %s (standby until '
+                 'elected)', self.host, self.keys.cluster)
+        while not self._stop.is_set():
+            started = time.monotonic()
+            try:
+                if self._elect():
+                    self.tick()
+            except exception.EtcdUnavailable as exc:
+                LOG.warning('Galera watcher: etcd unavailable: %s', exc)
+            except Exception:
+                LOG.exception('Galera watcher: unexpected error')
+            elapsed = time.monotonic() - started
+            self._stop.wait(max(self.gconf.poll_interval - elapsed, 0.05))
+
+    def _elect(self) -> bool:
+        """Be or become the active watcher; False while standing by."""
+        if self._lease is not None and self._lease.lost.is_set():
+            LOG.warning('Galera watcher %s lost its election lease',
+                        self.host)
+            self._lease = None
+            self.active.clear()
+        if self.active.is_set():
+            return True
+        if self._lease is None:
+            self._lease = self.client.lease(self.gconf.lease_ttl)
+            self._lease.keep_alive(
+                interval=max(self.gconf.lease_ttl / 3.0, 0.5))
+        if self.client.create(self.keys.path('watcher'), self.host,
+                              lease=self._lease):
+            self.active.set()
+            self._views.clear()
+            self._last_state = self._last_leader = None
+            self._decision('watcher %s is active for cluster %s'
+                           % (self.host, self.keys.cluster))
+            return True
+        return False
+
+    # -- one round of checks ----------------------------------------------
+
+    def tick(self) -> dict[str, Any]:
+        """Check every node once and act; return what was seen."""
+        snap = self.keys.snapshot()
+        addrs = sorted(set(snap.members) | set(snap.nodes))
+        futures = {addr: self._pool.submit(self._check, addr)
+                   for addr in addrs}
+        results = {addr: fut.result() for addr, fut in futures.items()}
+        ready: dict[str, int | None] = {}
+        seen = {}
+        for addr, (status, error) in results.items():
+            view = self._views.setdefault(addr, NodeView())
+            phase = snap.members.get(addr, {}).get('phase')
+            ready_v = health.readiness(status, snap.uuid)
+            if addr in snap.fenced:
+                ready_v = health.Verdict(health.SKIP, 'fenced')
+            live_v = health.liveness(snap.state, phase, status, error,
+                                     snap.uuid, view.comment)
+            view.comment = (status or {}).get('wsrep_local_state_comment')
+            if ready_v.action == health.OK:
+                ready[addr] = health.summary(status)['seqno']
+            elif addr in snap.nodes and (error is not None
+                                         or live_v.action == health.FENCE):
+                # Unreachable or split brain: not a member any more. A
+                # donor stays (its supervisor keeps it registered).
+                self.keys.delete('nodes/%s' % addr)
+                self._decision('%s removed from nodes/: %s'
+                               % (addr, error or live_v.reason))
+            if live_v.action in (health.FENCE, health.RESTART):
+                self._command(snap, addr, live_v)
+            seen[addr] = dict(health.summary(status), phase=phase,
+                              ready=ready_v.action == health.OK,
+                              reason=ready_v.reason,
+                              liveness=live_v.action,
+                              error=str(error) if error else None,
+                              at=round(time.time(), 3))
+        self._publish_health(snap, seen)
+        new_leader = leader_mod.choose_leader(snap.leader, ready)
+        self._apply_leader(snap, new_leader)
+        self._note_state(snap)
+        return seen
+
+    def _check(self, addr: str) -> tuple[dict | None, Exception | None]:
+        try:
+            return health.fetch_status(addr, self.gconf.user,
+                                       self.gconf.password,
+                                       self.gconf.connect_timeout,
+                                       self.gconf.query_timeout), None
+        except Exception as exc:
+            return None, exc
+
+    def _command(self, snap: gstate.Snapshot, addr: str,
+                 verdict: health.Verdict) -> None:
+        member = snap.members.get(addr)
+        view = self._views[addr]
+        if member is None or addr in snap.commands:
+            return
+        if time.monotonic() - view.last_command_at < self.gconf.restart_grace:
+            return
+        view.last_command_at = time.monotonic()
+        command = self.keys.send_command(addr, verdict.action, verdict.reason,
+                                         member.get('run_id'), self.host)
+        self._decision('%s %s: %s' % (verdict.action, addr, verdict.reason))
+        self._notify('galera_node', 'fenced' if verdict.action == health.FENCE
+                     else 'restarted', {'cluster': self.keys.cluster,
+                                        'node': addr, 'command': command},
+                     priority='warning')
+
+    def _publish_health(self, snap: gstate.Snapshot,
+                        seen: dict[str, dict]) -> None:
+        for addr, record in seen.items():
+            self.keys.put('health/%s' % addr, record, lease=self._lease)
+        for addr in set(snap.health) - set(seen):
+            self.keys.delete('health/%s' % addr)
+
+    def _apply_leader(self, snap: gstate.Snapshot,
+                      new_leader: str | None) -> None:
+        if new_leader != snap.leader:
+            if self.keys.set_leader(new_leader, snap.leader):
+                self._decision('leader %s -> %s' % (snap.leader, new_leader))
+            else:
+                return   # someone else changed it; next round decides
+        for admin in self.haproxies:
+            try:
+                haproxy.route_to_leader(admin, self.gconf.haproxy_backend,
+                                        new_leader)
+            except haproxy.HAProxyError as exc:
+                LOG.warning('Galera watcher: %s', exc)
+        if new_leader != self._last_leader:
+            if self._last_leader is not None or new_leader is not None:
+                self._notify('galera_leader', 'changed', {
+                    'cluster': self.keys.cluster, 'old': self._last_leader,
+                    'new': new_leader})
+            self._last_leader = new_leader
+
+    def _note_state(self, snap: gstate.Snapshot) -> None:
+        if snap.state != self._last_state:
+            LOG.info('Galera cluster %s state %s -> %s', self.keys.cluster,
+                     self._last_state, snap.state)
+            if self._last_state is not None:
+                self._notify('galera_state', 'changed', {
+                    'cluster': self.keys.cluster, 'old': self._last_state,
+                    'new': snap.state, 'uuid': snap.uuid})
+            self._last_state = snap.state
+
+    def _decision(self, text: str) -> None:
+        LOG.info('Galera watcher %s decided: %s', self.host, text)
+        with contextlib.suppress(exception.EtcdUnavailable):
+            self.keys.put('decision', {'by': self.host, 'decision': text,
+                                       'at': round(time.time(), 3)})
+
+    def _notify(self, obj: str, action: str, payload: dict,
+                priority: str = 'info') -> None:
+        if not rpc.initialized():
+            return
+        notifications.emit(trellis_context.get_admin_context(),
+                           rpc.GALERA_WATCHER_TOPIC, obj, action, payload,
+                           priority=priority)
