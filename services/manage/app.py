@@ -43,11 +43,13 @@ class TrellisManage(app.App):
 
     LOG = logging.getLogger(ERROR_LOGGER)
 
-    def __init__(self) -> None:
+    def __init__(self, stdin=None, stdout=None, stderr=None) -> None:
         super().__init__(
-            description=__doc__.strip(),
+            description='Trellis admin commands: services (over RPC and '
+                        'etcd) and the database.',
             version=version.version_string(),
             command_manager=commandmanager.CommandManager(COMMAND_NAMESPACE),
+            stdin=stdin, stdout=stdout, stderr=stderr,
             deferred_help=True)
 
     def build_option_parser(self, description, version, argparse_kwargs=None):
