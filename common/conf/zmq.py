@@ -20,9 +20,6 @@ from oslo_config import cfg
 
 from trellis.common.i18n import _
 
-# A CURVE key in Z85 text form (what zmq.curve_keypair() returns).
-_Z85_KEY = r'^[0-9A-Za-z.\-:+=^!/*?&<>()\[\]{}@%$#]{40}$'
-
 group = cfg.OptGroup('zmq', title=_('ZeroMQ transport options'),
                      help=_('Options of the brokerless ZeroMQ RPC driver '
                             '(transport_url = zmq://).'))
@@ -81,20 +78,22 @@ opts = [
                         ('curve', _('CURVE: servers authenticate clients '
                                     'by public key and all traffic is '
                                     'encrypted.'))],
-               help=_('Security mechanism of every ZeroMQ connection.')),
+               help=_('Security mechanism of every ZeroMQ connection. '
+                      'CURVE keys are 40-character Z85 strings (see '
+                      'zmq.curve_keypair()); a "$" in a key must be '
+                      'written "$$" because oslo.config substitutes '
+                      '"$name".')),
     cfg.StrOpt('curve_server_public_key',
-               regex=_Z85_KEY,
                help=_('Z85 public key shared by the RPC servers. Clients '
                       'need it to connect when security = curve.')),
     cfg.StrOpt('curve_server_secret_key',
-               regex=_Z85_KEY, secret=True,
+               secret=True,
                help=_('Z85 secret key of the RPC servers (servers only).')),
     cfg.StrOpt('curve_client_public_key',
-               regex=_Z85_KEY,
                help=_('Z85 public key this process presents as a '
                       'client.')),
     cfg.StrOpt('curve_client_secret_key',
-               regex=_Z85_KEY, secret=True,
+               secret=True,
                help=_('Z85 secret key of this process as a client.')),
     cfg.ListOpt('curve_allowed_client_keys',
                 default=[],

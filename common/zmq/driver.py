@@ -47,6 +47,7 @@ from oslo_log import log
 import oslo_messaging as messaging
 from oslo_messaging._drivers import base
 from oslo_messaging._drivers import common as driver_common
+from zmq.utils import z85
 
 from trellis.common.conf import etcd as etcd_conf
 from trellis.common.conf import zmq as zmq_conf
@@ -200,6 +201,30 @@ def check_conf(conf_zmq: Any) -> None:
         if missing:
             raise exception.ConfigInvalid(
                 error='[zmq] security = curve needs %s' % ', '.join(missing))
+        keys = [(name, getattr(conf_zmq, name))
+                for name in ('curve_server_public_key',
+                             'curve_server_secret_key',
+                             'curve_client_public_key',
+                             'curve_client_secret_key')]
+        keys += [('curve_allowed_client_keys', key)
+                 for key in conf_zmq.curve_allowed_client_keys]
+        bad = sorted({name for name, key in keys
+                      if key and not _valid_key(key)})
+        if bad:
+            # Name the options, never the (secret) values.
+            raise exception.ConfigInvalid(
+                error='[zmq] %s must be 40-character Z85 CURVE keys (write '
+                      'a "$" in a key as "$$")' % ', '.join(bad))
+
+
+def _valid_key(key: str) -> bool:
+    if len(key) != 40:
+        return False
+    try:
+        z85.decode(key.encode('ascii'))
+    except (ValueError, UnicodeEncodeError, KeyError):
+        return False
+    return True
 
 
 class ZmqDriver(base.BaseDriver):

@@ -18,6 +18,7 @@ from unittest import mock
 
 import oslo_messaging as messaging
 from oslo_messaging._drivers import common as driver_common
+import zmq
 
 from trellis.common import exception
 from trellis.common.zmq import driver as zmq_driver
@@ -88,7 +89,9 @@ class TestConfig(base.TestCase):
                       port_max=2000, security='none',
                       curve_server_public_key=None,
                       curve_client_public_key=None,
-                      curve_client_secret_key=None)
+                      curve_client_secret_key=None,
+                      curve_server_secret_key=None,
+                      curve_allowed_client_keys=[])
         values.update(kwargs)
         return mock.Mock(**values)
 
@@ -109,6 +112,20 @@ class TestConfig(base.TestCase):
                                 zmq_driver.check_conf,
                                 self._conf(security='curve'))
         self.assertIn('curve_client_secret_key', str(exc))
+
+    def test_curve_keys_are_checked_without_showing_them(self):
+        public, secret = (k.decode() for k in zmq.curve_keypair())
+        good = dict(security='curve', curve_server_public_key=public,
+                    curve_client_public_key=public,
+                    curve_client_secret_key=secret)
+        zmq_driver.check_conf(self._conf(**good))
+        bad = dict(good, curve_client_secret_key='x' * 39,
+                   curve_allowed_client_keys=[public, 'not-a-key'])
+        exc = self.assertRaises(exception.ConfigInvalid,
+                                zmq_driver.check_conf, self._conf(**bad))
+        self.assertIn('curve_allowed_client_keys, curve_client_secret_key',
+                      str(exc))
+        self.assertNotIn('x' * 39, str(exc))
 
     def test_security_repr_hides_secrets(self):
         security = zmq_driver.reactor.Security(
