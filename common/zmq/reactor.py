@@ -246,6 +246,8 @@ class Reactor:
                 LOG.exception('ZeroMQ I/O command failed')
 
     def _teardown(self) -> None:
+        # What was queued before stop() still goes out (within linger).
+        self._drain_commands()
         for endpoint in list(self._dealers):
             self._close_dealer(endpoint)
         if self._router is not None:
