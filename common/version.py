@@ -14,10 +14,17 @@
 
 from importlib import metadata
 
+# Looked up once per process: the lookup scans sys.path and parses package
+# metadata (0.1-0.5 ms), and every ``ping`` answer carries the version.
+_VERSION: str | None = None
+
 
 def version_string() -> str:
     """The version of the installed ``trellis`` distribution."""
-    try:
-        return metadata.version('trellis')
-    except metadata.PackageNotFoundError:
-        return 'unknown'
+    global _VERSION
+    if _VERSION is None:
+        try:
+            _VERSION = metadata.version('trellis')
+        except metadata.PackageNotFoundError:
+            return 'unknown'
+    return _VERSION
