@@ -33,10 +33,10 @@ opts = [
                      'address: wildcards (0.0.0.0, ::) are refused so '
                      'that nothing listens on other interfaces.')),
     cfg.PortOpt('port_min',
-                default=49153,
+                default=49153, min=1024,
                 help=_('Lowest TCP port a server may bind to.')),
     cfg.PortOpt('port_max',
-                default=65535,
+                default=65535, min=1024,
                 help=_('Highest TCP port a server may bind to. A free '
                        'port is picked at random in [port_min, '
                        'port_max].')),

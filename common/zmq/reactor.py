@@ -137,6 +137,7 @@ class Reactor:
         self._ctx = zmq.Context()
         self._commands: queue.SimpleQueue = queue.SimpleQueue()
         self._wake_fd = os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC)
+        self._wake_pending = False
         self._poller = zmq.Poller()
         self._router: zmq.Socket | None = None
         self._auth: Any = None
@@ -188,6 +189,11 @@ class Reactor:
     # -- plumbing -------------------------------------------------------------
 
     def _wake(self) -> None:
+        # One eventfd write per batch of commands: if a wake-up is already
+        # pending, the I/O thread will drain this command with it.
+        if self._wake_pending:
+            return
+        self._wake_pending = True
         try:
             os.eventfd_write(self._wake_fd, 1)
         except OSError:
@@ -235,6 +241,9 @@ class Reactor:
             os.eventfd_read(self._wake_fd)
         except BlockingIOError:
             pass
+        # Cleared after the read and before draining: a command queued
+        # from now on either is drained below or writes the eventfd again.
+        self._wake_pending = False
         while True:
             try:
                 command = self._commands.get_nowait()
