@@ -73,8 +73,8 @@ class BarePingEndpoint:
 
 def serve_bare(topic: str, host: str) -> int:
     """Run the bare oslo.messaging RPC server until SIGTERM/SIGINT."""
-    import oslo_messaging as messaging
     from oslo_config import cfg
+    import oslo_messaging as messaging
 
     url = os.environ[ENV_URL]
     cfg.CONF([], project='trellis-bench', default_config_files=[])
@@ -147,6 +147,7 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, backends: benchutil.Backends,
          procs: list[benchutil.ServiceProcess]) -> int:
     import oslo_messaging as messaging
+
     from trellis.common import context, etcd, rpc
     from trellis.common.conf import CONF
     from trellis.services.conductor import rpcapi
@@ -271,9 +272,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help='Measured calls per client (default 2000).')
     parser.add_argument('--warmup', type=int, default=100,
                         help='Uncounted calls per client first (100).')
-    parser.add_argument('--block', type=int, default=50,
+    parser.add_argument('--block', type=int, default=20,
                         help='Calls per block; blocks alternate between '
-                             'the clients (50).')
+                             'the clients (20).')
     parser.add_argument('--max-seconds', type=float, default=600.0,
                         help='Stop measuring after this long (600).')
     parser.add_argument('--start-timeout', type=float, default=60.0,

@@ -21,7 +21,10 @@ the service shows down. Cases:
 
 - SIGKILL to the whole process group, with the default lease TTL (10 s);
 - SIGKILL likewise with a short TTL (``--ttl``, 3 s by default);
-- SIGTERM to the launcher (graceful stop: the lease is revoked).
+- SIGTERM to the launcher only (``kill PID``; graceful stop, the lease
+  is revoked);
+- SIGTERM to the whole process group, as ``systemctl stop`` does with the
+  units' ``KillMode=control-group`` (launcher and worker both get it).
 
 Prints every sample and the median and max of each case; at the end it
 times one ``trellis-manage service list`` call, if that command works.
@@ -92,12 +95,13 @@ def wait_down(client: Any, topic: str, host: str,
 
 
 def one_sample(args: argparse.Namespace, backends: benchutil.Backends,
-               client: Any, prefix: str, case: str, signum: int, ttl: int,
-               index: int, procs: list[benchutil.ServiceProcess]
-               ) -> float | None:
+               client: Any, prefix: str, case: str, signum: int,
+               to_group: bool, ttl: int, index: int,
+               procs: list[benchutil.ServiceProcess]) -> float | None:
     from trellis.common import rpc
 
-    host = 'bench-down-%s-%s-%d' % (benchutil.unique_suffix(), case, index)
+    host = 'bench-down-%s-%s-%d' % (benchutil.unique_suffix(),
+                                    case.lower(), index)
     conf_path = benchutil.write_config(
         os.path.join(backends.base_dir, '%s.conf' % host),
         transport_url=backends.transport_url, etcd_url=backends.etcd_url,
@@ -115,8 +119,8 @@ def one_sample(args: argparse.Namespace, backends: benchutil.Backends,
         pause = 0.5 + random.uniform(0, ttl / 3.0)
         time.sleep(pause)
         killed_at = time.monotonic()
-        if signum == signal.SIGKILL:
-            proc.signal_group(signal.SIGKILL)
+        if to_group:
+            proc.signal_group(signum)
         else:
             proc.signal(signum)
         down_after, gone_after, polls = wait_down(
@@ -125,7 +129,7 @@ def one_sample(args: argparse.Namespace, backends: benchutil.Backends,
         exited = gone_after is not None or proc.wait_gone(args.extra_timeout)
         if gone_after is None:
             gone_after = time.monotonic() - killed_at
-        print('  %-8s ttl=%-3d #%d: up after %.2fs, killed %.2fs later; '
+        print('  %-13s ttl=%-3d #%d: up after %.2fs, killed %.2fs later; '
               'shown down after %s (%d polls); process group %s %.2fs'
               % (case, ttl, index + 1, up_after, pause,
                  '%.3fs' % down_after if down_after is not None
@@ -175,9 +179,11 @@ def _run(args: argparse.Namespace, backends: benchutil.Backends,
 
     prefix = '/trellis-bench-%s' % benchutil.unique_suffix()
     client = etcd.EtcdClient(backends.etcd_url, prefix=prefix)
-    cases = [('SIGKILL', signal.SIGKILL, DEFAULT_TTL),
-             ('SIGKILL', signal.SIGKILL, args.ttl),
-             ('SIGTERM', signal.SIGTERM, DEFAULT_TTL)]
+    # (label, signal, to the whole group?, lease TTL)
+    cases = [('SIGKILL-group', signal.SIGKILL, True, DEFAULT_TTL),
+             ('SIGKILL-group', signal.SIGKILL, True, args.ttl),
+             ('SIGTERM', signal.SIGTERM, False, DEFAULT_TTL),
+             ('SIGTERM-group', signal.SIGTERM, True, DEFAULT_TTL)]
     if args.ttl == DEFAULT_TTL:
         del cases[1]
     print('# %s; etcd %s; %d runs per case; list_services polled every '
@@ -185,12 +191,12 @@ def _run(args: argparse.Namespace, backends: benchutil.Backends,
                     args.repeat, POLL_INTERVAL * 1000), flush=True)
     results: list[tuple[str, int, list[float], int]] = []
     try:
-        for case, signum, ttl in cases:
+        for case, signum, to_group, ttl in cases:
             samples: list[float] = []
             failed = 0
             for index in range(args.repeat):
                 down = one_sample(args, backends, client, prefix, case,
-                                  signum, ttl, index, procs)
+                                  signum, to_group, ttl, index, procs)
                 if down is None:
                     failed += 1
                 else:
@@ -200,9 +206,7 @@ def _run(args: argparse.Namespace, backends: benchutil.Backends,
         print('%-34s %3s %9s %9s %9s' % ('seconds until shown down', 'n',
                                          'median', 'max', 'min'))
         for case, ttl, samples, failed in results:
-            what = ('%s (group), lease ttl %ds' % (case, ttl)
-                    if case == 'SIGKILL'
-                    else '%s (launcher), lease ttl %ds' % (case, ttl))
+            what = '%s, lease ttl %ds' % (case, ttl)
             s = benchutil.summarize(samples)
             print('%-34s %3d %9.3f %9.3f %9.3f%s'
                   % (what, s['n'], s['median'], s['max'],
