@@ -20,6 +20,7 @@ import signal
 import sys
 
 from oslo_log import log
+
 from trellis.common import etcd, service
 from trellis.common.conf import CONF
 from trellis.common.conf import galera as galera_conf

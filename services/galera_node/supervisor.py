@@ -31,6 +31,7 @@ import time
 from typing import Any
 
 from oslo_log import log
+from oslo_utils import uuidutils
 
 from trellis.common import etcd as trellis_etcd
 from trellis.common import exception
@@ -64,7 +65,9 @@ class NodeSupervisor:
         self.defaults = defaults
         self.addr = address
         self.process = mysqld.Process(defaults, self.gconf.mysqld_path)
-        self.run_id = 0
+        # Identifies one mariadbd run, unique across supervisor restarts,
+        # so that a command meant for an earlier run is never obeyed.
+        self.run_id = ''
         self.phase = health.PHASE_STARTING
         self.position: tuple[str | None, int] = (None, -1)
         self._stop = threading.Event()
@@ -104,7 +107,7 @@ class NodeSupervisor:
                     self._stop.wait(1)
                     continue
                 outcome = self._supervise()
-                LOG.info('Node %s: mariadbd run %d ended (%s)', self.addr,
+                LOG.info('Node %s: mariadbd run %s ended (%s)', self.addr,
                          self.run_id, outcome)
                 if outcome == 'died':
                     self._stop.wait(1)
@@ -262,7 +265,7 @@ class NodeSupervisor:
         uuid, seqno = self.position
         if uuid and seqno >= 0:
             extra.append('--wsrep-start-position=%s:%d' % (uuid, seqno))
-        self.run_id += 1
+        self.run_id = uuidutils.generate_uuid(dashed=False)[:12]
         self.process.start(extra)
         self._set_phase(health.PHASE_JOINING)
         status = self._wait_synced(joining=not new_cluster)

@@ -31,6 +31,7 @@ import dataclasses
 from typing import Any
 
 import pymysql
+
 from trellis.services.galera_watcher import state as gstate
 
 SYNCED = 'Synced'

@@ -14,8 +14,9 @@
 
 from typing import Any
 
-import oslo_messaging as messaging
 from oslo_log import log
+import oslo_messaging as messaging
+
 from trellis.common import etcd, exception, manager, rpc
 from trellis.common.conf import CONF
 from trellis.common.conf import galera as galera_conf

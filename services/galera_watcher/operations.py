@@ -20,6 +20,7 @@ import time
 from typing import Any
 
 from oslo_log import log
+
 from trellis.common import etcd as trellis_etcd
 from trellis.common import exception
 from trellis.services.galera_watcher import state as gstate

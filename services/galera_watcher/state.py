@@ -175,7 +175,7 @@ class ClusterKeys:
             [self.client.txn_delete(key)])
 
     def send_command(self, addr: str, action: str, reason: str,
-                     run_id: int | None, sender: str) -> dict:
+                     run_id: str | None, sender: str) -> dict:
         """Ask the supervisor of ``addr`` to restart/fence/recover."""
         if action not in COMMANDS:
             raise ValueError('Unknown Galera node command %r' % action)

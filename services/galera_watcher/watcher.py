@@ -29,6 +29,7 @@ import time
 from typing import Any
 
 from oslo_log import log
+
 from trellis.common import context as trellis_context
 from trellis.common import etcd as trellis_etcd
 from trellis.common import exception, notifications, rpc
