@@ -10,8 +10,6 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""trellis-galera-node: the supervisor that runs beside each mariadbd."""
-
 """The foundation's service suite (issue 2) again, over ``zmq://``.
 
 The six daemons, ``trellis-manage`` and the test process use the ZeroMQ
