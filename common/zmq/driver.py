@@ -77,17 +77,22 @@ class ServerUnavailable(messaging.MessagingTimeout):
 
 class _PendingCall:
     __slots__ = ('msg_id', 'endpoint', 'event', 'result', 'failure',
-                 'exc', 'resendable', 'last_heard')
+                 'exc', 'resendable', 'last_heard', 'sent')
 
     def __init__(self, msg_id: str, endpoint: str) -> None:
         self.msg_id = msg_id
         self.endpoint = endpoint
         self.event = threading.Event()
+        # Set by the I/O thread once the request is on the socket.
+        self.sent = False
         self.result: Any = None
         self.failure: str | None = None
         self.exc: Exception | None = None
         self.resendable = False
         self.last_heard = time.monotonic()
+
+    def done(self) -> bool:
+        return self.event.is_set()
 
     def fail(self, exc: Exception, resendable: bool = False) -> None:
         self.exc = exc
@@ -391,7 +396,7 @@ class ZmqDriver(base.BaseDriver):
             with self._lock:
                 self._pending[msg_id] = pending
             try:
-                self._reactor.send(entry['endpoint'], frames)
+                self._reactor.send(entry['endpoint'], frames, pending)
                 self._wait(pending, deadline, call_monitor_timeout,
                            target.topic, server)
             finally:
@@ -590,12 +595,15 @@ class ZmqDriver(base.BaseDriver):
             pending = [p for p in self._pending.values()
                        if p.endpoint == endpoint]
         for call in pending:
+            # Only a request already on a connection that then broke may
+            # have run; anything else can safely go to another server.
+            delivered_maybe = was_connected and call.sent
             call.fail(ServerUnavailable(
                 'zmq server at %s is unavailable (%s); the call %s' % (
                     endpoint, reason,
-                    'may or may not have run' if was_connected
+                    'may or may not have run' if delivered_maybe
                     else 'was not delivered')),
-                resendable=not was_connected)
+                resendable=not delivered_maybe)
 
     def _on_entry_change(self, exchange: str, topic: str, server: str,
                          old: dict | None, new: dict | None) -> None:

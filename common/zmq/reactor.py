@@ -171,9 +171,16 @@ class Reactor:
         """Bind the ROUTER (once) and return its ``tcp://`` endpoint."""
         return self._in_loop(self._bind)
 
-    def send(self, endpoint: str, frames: list[bytes]) -> None:
-        """Queue frames for the server at ``endpoint``."""
-        self._commands.put((self._send, endpoint, frames))
+    def send(self, endpoint: str, frames: list[bytes],
+             token: Any = None) -> None:
+        """Queue frames for the server at ``endpoint``.
+
+        ``token`` (optional) tracks a call: nothing is sent if
+        ``token.done()`` is already true, and ``token.sent`` becomes true
+        once the frames are handed to the socket (so the driver knows
+        which calls a disconnect may have caught after delivery).
+        """
+        self._commands.put((self._send, endpoint, frames, token))
         self._wake()
 
     def reply(self, identity: bytes, frames: list[bytes]) -> None:
@@ -371,8 +378,19 @@ class Reactor:
         self._poller.register(mon, zmq.POLLIN)
         return dealer
 
-    def _send(self, endpoint: str, frames: list[bytes]) -> None:
+    def _send(self, endpoint: str, frames: list[bytes],
+              token: Any = None) -> None:
+        if token is not None and token.done():
+            return
+        dealer = self._dealers.get(endpoint)
+        if dealer is not None:
+            # Notice a peer that has just gone away before using it.
+            self._recv_monitor(dealer)
+            if token is not None and token.done():
+                return
         dealer = self._dealer(endpoint)
+        if token is not None:
+            token.sent = True
         if dealer.backlog:
             dealer.backlog.append(frames)
             return

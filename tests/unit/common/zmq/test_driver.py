@@ -37,7 +37,9 @@ class FakeReactor:
         self.on_send = None
         self.endpoint = 'tcp://127.0.0.1:50001'
 
-    def send(self, endpoint, frames):
+    def send(self, endpoint, frames, token=None):
+        if token is not None:
+            token.sent = True
         self.sent.append((endpoint, framing.decode(frames)))
         if self.on_send is not None:
             self.on_send(endpoint, framing.decode(frames))
@@ -207,6 +209,20 @@ class TestSend(DriverTestCase):
         self.assertIsInstance(exc, messaging.MessagingTimeout)
         self.assertIn('may or may not have run', str(exc))
         self.assertEqual(1, len(self.reactor.sent))
+
+    def test_peer_down_before_sending_is_not_a_maybe(self):
+        queued = zmq_driver._PendingCall('q', 'tcp://10.0.0.1:1')
+        on_wire = zmq_driver._PendingCall('w', 'tcp://10.0.0.1:1')
+        on_wire.sent = True
+        other = zmq_driver._PendingCall('o', 'tcp://10.0.0.2:1')
+        self.driver._pending.update(q=queued, w=on_wire, o=other)
+        self.driver._on_peer_down('tcp://10.0.0.1:1', 'closed', True)
+        self.assertTrue(queued.resendable)
+        self.assertIn('was not delivered', str(queued.exc))
+        self.assertFalse(on_wire.resendable)
+        self.assertIn('may or may not have run', str(on_wire.exc))
+        self.assertFalse(other.done())
+        self.assertTrue(self.driver._is_down('tcp://10.0.0.1:1'))
 
     def test_undelivered_topic_call_goes_to_another_server(self):
         self.publish('conductor', 'h1', 'tcp://10.0.0.1:1')
