@@ -47,15 +47,14 @@ from oslo_log import log
 import oslo_messaging as messaging
 from oslo_messaging._drivers import base
 from oslo_messaging._drivers import common as driver_common
-from zmq.utils import z85
 
 from trellis.common.conf import etcd as etcd_conf
 from trellis.common.conf import zmq as zmq_conf
 from trellis.common import etcd
-from trellis.common import exception
 from trellis.common.zmq import framing
 from trellis.common.zmq import matchmaker
 from trellis.common.zmq import reactor
+from trellis.common.zmq import security
 
 LOG = log.getLogger(__name__)
 
@@ -179,59 +178,6 @@ class ZmqListener(base.Listener):
         return True
 
 
-def _security(conf_zmq: Any) -> reactor.Security:
-    return reactor.Security(
-        mechanism=conf_zmq.security,
-        server_public_key=conf_zmq.curve_server_public_key,
-        server_secret_key=conf_zmq.curve_server_secret_key,
-        client_public_key=conf_zmq.curve_client_public_key,
-        client_secret_key=conf_zmq.curve_client_secret_key,
-        allowed_client_keys=frozenset(conf_zmq.curve_allowed_client_keys))
-
-
-def check_conf(conf_zmq: Any) -> None:
-    """Refuse settings that would listen too widely or cannot work."""
-    if conf_zmq.bind_address in ('0.0.0.0', '::'):
-        raise exception.ConfigInvalid(
-            error='[zmq] bind_address must be the address of one interface, '
-                  'not a wildcard')
-    if conf_zmq.port_min > conf_zmq.port_max:
-        raise exception.ConfigInvalid(
-            error='[zmq] port_min is above port_max')
-    if conf_zmq.security == 'curve':
-        missing = [name for name in ('curve_server_public_key',
-                                     'curve_client_public_key',
-                                     'curve_client_secret_key')
-                   if not getattr(conf_zmq, name)]
-        if missing:
-            raise exception.ConfigInvalid(
-                error='[zmq] security = curve needs %s' % ', '.join(missing))
-        keys = [(name, getattr(conf_zmq, name))
-                for name in ('curve_server_public_key',
-                             'curve_server_secret_key',
-                             'curve_client_public_key',
-                             'curve_client_secret_key')]
-        keys += [('curve_allowed_client_keys', key)
-                 for key in conf_zmq.curve_allowed_client_keys]
-        bad = sorted({name for name, key in keys
-                      if key and not _valid_key(key)})
-        if bad:
-            # Name the options, never the (secret) values.
-            raise exception.ConfigInvalid(
-                error='[zmq] %s must be 40-character Z85 CURVE keys (write '
-                      'a "$" in a key as "$$")' % ', '.join(bad))
-
-
-def _valid_key(key: str) -> bool:
-    if len(key) != 40:
-        return False
-    try:
-        z85.decode(key.encode('ascii'))
-    except (ValueError, UnicodeEncodeError, KeyError):
-        return False
-    return True
-
-
 class ZmqDriver(base.BaseDriver):
     """oslo.messaging driver for ``zmq://`` (see the module docstring)."""
 
@@ -244,7 +190,7 @@ class ZmqDriver(base.BaseDriver):
         etcd_conf.register_opts(conf)
         super().__init__(conf, url, default_exchange, allowed_remote_exmods)
         self._zconf = conf.zmq
-        check_conf(self._zconf)
+        security.check_conf(self._zconf)
         self._start_lock = threading.Lock()
         self._started = False
         self._closed = False
@@ -278,7 +224,7 @@ class ZmqDriver(base.BaseDriver):
             self._matchmaker.add_observer(self._on_entry_change)
             self._reactor = reactor.Reactor(
                 self._zconf.bind_address, self._zconf.port_min,
-                self._zconf.port_max, _security(self._zconf),
+                self._zconf.port_max, security.from_conf(self._zconf),
                 on_request=self._on_request, on_reply=self._on_reply,
                 on_peer_down=self._on_peer_down,
                 high_water_mark=self._zconf.high_water_mark,

@@ -34,7 +34,6 @@ I/O thread and must not block.
 from collections import deque
 from collections.abc import Callable
 from concurrent import futures
-import dataclasses
 import errno
 import os
 import queue
@@ -46,10 +45,10 @@ import zmq
 from zmq.utils import monitor as zmq_monitor
 
 from trellis.common.zmq import framing
+from trellis.common.zmq import security as zmq_security
 
 LOG = log.getLogger(__name__)
 
-ZAP_DOMAIN = 'trellis'
 _BATCH = 256
 
 _MONITOR_EVENTS = (zmq.EVENT_HANDSHAKE_SUCCEEDED | zmq.EVENT_DISCONNECTED
@@ -64,43 +63,6 @@ _DOWN_REASONS = {
     zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL: 'the security handshake failed',
     zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL: 'the security handshake failed',
 }
-
-
-@dataclasses.dataclass(frozen=True)
-class Security:
-    """CURVE keys (Z85 text); ``mechanism`` is ``none`` or ``curve``."""
-
-    mechanism: str = 'none'
-    server_public_key: str | None = None
-    server_secret_key: str | None = None
-    client_public_key: str | None = None
-    client_secret_key: str | None = None
-    allowed_client_keys: frozenset[str] = frozenset()
-
-    @property
-    def curve(self) -> bool:
-        return self.mechanism == 'curve'
-
-    def __repr__(self) -> str:
-        # Never show secret keys in logs or tracebacks.
-        return ('Security(mechanism=%r, server_public_key=%r, '
-                'client_public_key=%r, allowed=%d keys)'
-                % (self.mechanism, self.server_public_key,
-                   self.client_public_key, len(self.allowed_client_keys)))
-
-
-class _KeyChecker:
-    """ZAP credentials provider: only the allowed client keys get in."""
-
-    def __init__(self, allowed: frozenset[str]) -> None:
-        self._allowed = {k.encode('ascii') for k in allowed}
-
-    def callback(self, domain: str, key: bytes) -> bool:
-        if key in self._allowed:
-            return True
-        LOG.warning('Refused a ZeroMQ client with CURVE key %s',
-                    key.decode('ascii', 'replace'))
-        return False
 
 
 class _Dealer:
@@ -118,7 +80,7 @@ class Reactor:
     """Sockets and the I/O thread of one driver instance."""
 
     def __init__(self, bind_address: str, port_min: int, port_max: int,
-                 security: Security,
+                 security: zmq_security.Security,
                  on_request: Callable[[bytes, dict], None],
                  on_reply: Callable[[str, dict], None],
                  on_peer_down: Callable[[str, str, bool], None],
@@ -276,6 +238,7 @@ class Reactor:
         os.close(self._wake_fd)
 
     def _tune(self, sock: zmq.Socket) -> None:
+        sock.ipv6 = True  # also IPv4; needed for IPv6 bind addresses
         sock.linger = self._linger_ms
         sock.sndhwm = self._hwm
         sock.rcvhwm = self._hwm
@@ -289,12 +252,13 @@ class Reactor:
     def _bind(self) -> str:
         if self.endpoint is not None:
             return self.endpoint
+        zmq_security.check_server_keys(self.security)
         sock = self._ctx.socket(zmq.ROUTER)
         self._tune(sock)
         sock.router_mandatory = 1
         if self.security.curve:
             self._start_auth()
-            sock.zap_domain = ZAP_DOMAIN.encode('ascii')
+            sock.zap_domain = zmq_security.ZAP_DOMAIN.encode('ascii')
             sock.curve_server = True
             sock.curve_secretkey = self.security.server_secret_key.encode()
             sock.curve_publickey = self.security.server_public_key.encode()
@@ -302,7 +266,7 @@ class Reactor:
             port = sock.bind_to_random_port(
                 'tcp://%s' % self._bind_host(), min_port=self.port_min,
                 max_port=self.port_max + 1, max_tries=200)
-        except zmq.ZMQError:
+        except zmq.ZMQBaseError:
             sock.close(linger=0)
             raise
         self._router = sock
@@ -324,7 +288,8 @@ class Reactor:
         self._auth = ThreadAuthenticator(self._ctx)
         self._auth.start()
         self._auth.configure_curve_callback(
-            ZAP_DOMAIN, credentials_provider=_KeyChecker(frozenset(allowed)))
+            zmq_security.ZAP_DOMAIN,
+            credentials_provider=zmq_security.KeyChecker(frozenset(allowed)))
 
     def _recv_requests(self) -> None:
         for _ in range(_BATCH):
