@@ -200,6 +200,26 @@ def recover_position(defaults: Defaults, mysqld: str) -> tuple[str | None,
     return found
 
 
+def set_aside(defaults: Defaults) -> str:
+    """Move the datadir away (kept, never deleted); leave an empty one.
+
+    For a node whose data diverged from a cluster that an operator forced
+    to bootstrap from another node: it must take a full state transfer,
+    which would overwrite its files. Returns where the old data went.
+    """
+    datadir = defaults.datadir.rstrip('/')
+    target = '%s.diverged-%d' % (datadir, int(time.time()))
+    try:
+        os.rename(datadir, target)
+    except OSError as exc:
+        raise MysqldError('Cannot move diverged datadir %s to %s: %s'
+                          % (datadir, target, exc)) from exc
+    os.makedirs(datadir)
+    _chown(datadir, defaults.user)
+    os.chmod(datadir, 0o750)
+    return target
+
+
 class Process:
     """One running mariadbd, started and stopped by the supervisor."""
 

@@ -262,6 +262,8 @@ class NodeSupervisor:
                 mysqld.set_safe_to_bootstrap(self.defaults.datadir)
         if new_cluster:
             extra.append('--wsrep-new-cluster')
+        else:
+            self._check_divergence(snap)
         uuid, seqno = self.position
         if uuid and seqno >= 0:
             extra.append('--wsrep-start-position=%s:%d' % (uuid, seqno))
@@ -277,6 +279,40 @@ class NodeSupervisor:
                  self.addr, mode, status.get('wsrep_cluster_size'),
                  status.get('wsrep_cluster_state_uuid'))
         self._register_if_ready(status, self.keys.snapshot())
+
+    def _check_divergence(self, snap: gstate.Snapshot) -> None:
+        """Before joining: is our data ahead of the cluster's?
+
+        Galera refuses such a joiner ("states diverged"). That happens
+        after an operator forced a bootstrap from an older node; then,
+        and only then, the data is moved aside (kept) and the node takes
+        a full state transfer. Otherwise the operator must decide.
+        """
+        uuid, seqno = self.position
+        if not uuid or seqno < 0 or uuid != snap.uuid:
+            return
+        cluster_seqno = None
+        for addr in snap.nodes:
+            with contextlib.suppress(Exception):
+                status = health.fetch_status(
+                    addr, self.gconf.user, self.gconf.password,
+                    self.gconf.connect_timeout, self.gconf.query_timeout)
+                cluster_seqno = health.summary(status)['seqno']
+                break
+        if cluster_seqno is None or seqno <= cluster_seqno:
+            return
+        forced = snap.force_bootstrap or self.gconf.force_bootstrap
+        if not forced:
+            raise StartFailed('local seqno %d is ahead of the cluster\'s %d: '
+                              'the data diverged; recover with '
+                              '--force-node or move the datadir away'
+                              % (seqno, cluster_seqno))
+        where = mysqld.set_aside(self.defaults)
+        self.position = (None, -1)
+        self._decision('data diverged (seqno %d, cluster %d) after the '
+                       'forced bootstrap of %s: datadir kept in %s, full '
+                       'state transfer' % (seqno, cluster_seqno, forced,
+                                           where))
 
     def _local_status(self) -> dict:
         return health.fetch_status(self.addr, self.gconf.user,

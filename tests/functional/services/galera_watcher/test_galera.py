@@ -19,6 +19,7 @@ always checked through HAProxy, and on every node.
 """
 
 import json
+import os
 import re
 import signal
 import threading
@@ -372,6 +373,10 @@ class TestGaleraWatcher(base.ServiceTestCase):
                          'rows written after the forced node died must be '
                          'gone: the cluster was rebuilt from its data')
         self.assert_rows_everywhere(kept)
+        # The nodes whose data diverged kept it aside (never deleted).
+        for node in rest:
+            self.assertTrue([d for d in os.listdir(node.dir)
+                             if d.startswith('data.diverged-')], node.name)
 
     def test_5_split_brain_node_is_fenced(self):
         rogue = self.gfix.rogue
