@@ -88,6 +88,9 @@ class TrellisManage(app.App):
             return
         load_config(self.options.config_file, self.options.config_dir,
                     debug=self.options.debug)
+        if self.options.log_file:
+            # cliff's --log-file: the oslo.log file of this command.
+            CONF.set_override('log_file', self.options.log_file)
         setup_logging(self._console_level(), self.stderr)
 
     def clean_up(self, cmd, result, err) -> None:

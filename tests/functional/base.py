@@ -21,6 +21,7 @@ transport shared by the daemons it starts; the transport is chosen by
 another transport (e.g. ZeroMQ) by subclassing.
 """
 
+import ctypes
 import os
 import shutil
 import signal
@@ -41,6 +42,7 @@ from trellis.common import etcd, rpc, service_registry
 START_TIMEOUT = 60
 # Seconds a daemon gets to exit after SIGTERM before it is SIGKILLed.
 STOP_TIMEOUT = 20
+PR_SET_PDEATHSIG = 1
 
 # Short service name -> console script and RPC topic.
 SERVICES = {
@@ -64,6 +66,19 @@ def console_script(name: str) -> list[str]:
         return [found]
     raise RuntimeError('console script %s is not installed (pip install -e '
                        'the project into %s)' % (name, sys.prefix))
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM when the test process dies.
+
+    A killed test runner cannot clean up; the daemon's master then stops
+    gracefully on its own (and takes its worker with it).
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except Exception:    # noqa: BLE001 - best effort, Linux only
+        pass
 
 
 def group_members(pgid: int) -> list[int]:
@@ -216,7 +231,7 @@ class ServiceProcessFixture(fixtures.Fixture):
             self.process = subprocess.Popen(
                 argv, stdin=subprocess.DEVNULL, stdout=output,
                 stderr=subprocess.STDOUT, start_new_session=True,
-                close_fds=True)
+                close_fds=True, preexec_fn=_die_with_parent)
         finally:
             output.close()
         self.pgid = self.process.pid
@@ -311,7 +326,12 @@ class ServiceTestCase(base.TestCase):
 
     @classmethod
     def make_transport_fixture(cls) -> fixtures.Fixture:
-        """A fixture with ``transport_url``; override for other transports."""
+        """A fixture with ``transport_url``; override for other transports.
+
+        If it also has ``notification_transport_url`` (a brokerless RPC
+        transport with notifications on a broker), the daemons send
+        their notifications there.
+        """
         if cls.TRANSPORT == 'rabbit':
             return func_fixtures.RabbitMQFixture()
         raise NotImplementedError('no fixture for transport %r'
@@ -326,11 +346,22 @@ class ServiceTestCase(base.TestCase):
         return {}
 
     @classmethod
+    def common_config(cls) -> dict[str, dict[str, Any]]:
+        """Configuration every daemon and ``trellis-manage`` share."""
+        sections: dict[str, dict[str, Any]] = {}
+        if cls.notification_transport_url != cls.transport_url:
+            sections['oslo_messaging_notifications'] = {
+                'transport_url': cls.notification_transport_url}
+        return sections
+
+    @classmethod
     def manage_config(cls) -> dict[str, dict[str, Any]]:
         """Configuration of ``trellis-manage``: the class's servers."""
-        return {'DEFAULT': {'transport_url': cls.transport_url},
-                'etcd': {'url': cls.etcd_fixture.url,
-                         'prefix': cls.etcd_fixture.prefix, 'timeout': 5}}
+        sections = cls.common_config()
+        sections['DEFAULT'] = {'transport_url': cls.transport_url}
+        sections['etcd'] = {'url': cls.etcd_fixture.url,
+                            'prefix': cls.etcd_fixture.prefix, 'timeout': 5}
+        return sections
 
     @classmethod
     def setUpClass(cls) -> None:
@@ -343,6 +374,9 @@ class ServiceTestCase(base.TestCase):
             cls.transport_fixture = cls._use_class_fixture(
                 cls.make_transport_fixture())
             cls.transport_url = cls.transport_fixture.transport_url
+            cls.notification_transport_url = getattr(
+                cls.transport_fixture, 'notification_transport_url',
+                None) or cls.transport_url
             cls.tempdir = cls._use_class_fixture(fixtures.TempDir()).path
             cls.manage_config_file = cls._use_class_fixture(
                 func_fixtures.ConfigFileFixture(
@@ -385,11 +419,14 @@ class ServiceTestCase(base.TestCase):
     @classmethod
     def make_service_fixture(cls, service: str,
                              **kwargs: Any) -> ServiceProcessFixture:
+        config = cls.common_config()
+        for name, options in kwargs.pop(
+                'config', cls.service_config(service)).items():
+            config.setdefault(name, {}).update(options)
         return ServiceProcessFixture(
             service, cls.etcd_fixture, cls.transport_url,
             lease_ttl=kwargs.pop('lease_ttl', cls.LEASE_TTL),
-            config=kwargs.pop('config', cls.service_config(service)),
-            **kwargs)
+            config=config, **kwargs)
 
     def setUp(self) -> None:
         super().setUp()

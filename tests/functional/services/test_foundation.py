@@ -181,7 +181,7 @@ class TestFoundation(base.ServiceTestCase):
 
     def test_service_notifications_reach_a_listener(self):
         transport = messaging.get_notification_transport(
-            self.conf, url=self.transport_url)
+            self.conf, url=self.notification_transport_url)
         self.addCleanup(transport.cleanup)
         collector = NotificationCollector()
         listener = messaging.get_notification_listener(
