@@ -173,18 +173,28 @@ class Matchmaker:
 
     def servers(self, exchange: str, topic: str,
                 kind: str = 'rpc') -> dict[str, dict]:
-        """``{server: entry}`` of every entry of a topic and kind."""
+        """``{server: entry}`` of every entry of a topic and kind.
+
+        Entries are shared, never changed in place (a change replaces
+        them): callers must not modify them.
+        """
         if not self._loaded.is_set():
             self.resync()
         with self._lock:
             entries = self._cache.get((exchange, topic), {})
-            return {server: dict(entry) for server, entry in entries.items()
+            return {server: entry for server, entry in entries.items()
                     if entry.get('kind', 'rpc') == kind}
 
     def lookup(self, exchange: str, topic: str, server: str,
                kind: str = 'rpc') -> dict | None:
         """The entry of one server of a topic, or None."""
-        return self.servers(exchange, topic, kind).get(server)
+        if not self._loaded.is_set():
+            self.resync()
+        with self._lock:
+            entry = self._cache.get((exchange, topic), {}).get(server)
+        if entry is None or entry.get('kind', 'rpc') != kind:
+            return None
+        return entry
 
     def select(self, exchange: str, topic: str,
                exclude: Callable[[dict], bool] | None = None,
