@@ -30,4 +30,9 @@ def choose_leader(current: str | None,
         return current
     if not ready:
         return None
-    return min(ready, key=lambda addr: (-(ready[addr] or -1), addr))
+
+    def _rank(addr: str) -> tuple[int, str]:
+        seqno = ready[addr]
+        return (-(seqno if seqno is not None else -1), addr)
+
+    return min(ready, key=_rank)

@@ -10,4 +10,3 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Unit tests: fast, no servers, mirror the source tree."""

@@ -1,0 +1,145 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+from unittest import mock
+
+import fixtures
+
+from tests import base
+from tests.unit.services.galera_watcher import fakes, test_health
+from trellis.services.galera_watcher import state as gstate
+from trellis.services.galera_watcher import watcher
+
+UUID = test_health.UUID
+OTHER = test_health.OTHER
+
+
+class TestWatcher(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.config(cluster='c1', restart_grace=30, group='galera')
+        self.etcd = fakes.FakeEtcd()
+        self.keys = gstate.ClusterKeys(self.etcd, 'c1')
+        self.keys.put('state', 'STEADY')
+        self.keys.put('uuid', UUID)
+        self.statuses = {}
+        for addr in ('a:1', 'b:1', 'c:1'):
+            self.keys.put('members/%s' % addr,
+                          {'phase': 'running', 'run_id': 'r-%s' % addr})
+            self.keys.put('nodes/%s' % addr, 1)
+            self.statuses[addr] = test_health.status(
+                wsrep_last_committed={'a:1': '5', 'b:1': '9',
+                                      'c:1': '9'}[addr])
+        self.watcher = watcher.GaleraWatcher(self.conf, self.etcd, 'w1')
+        self.addCleanup(self.watcher._pool.shutdown)
+        self.useFixture(fixtures.MockPatch(
+            'trellis.services.galera_watcher.health.fetch_status',
+            side_effect=self._fetch))
+        self.notify = self.useFixture(fixtures.MockPatch(
+            'trellis.services.galera_watcher.watcher.GaleraWatcher._notify'))
+
+    def _fetch(self, addr, *args):
+        value = self.statuses[addr]
+        if isinstance(value, Exception):
+            raise value
+        return value
+
+    def test_election_one_active(self):
+        other = watcher.GaleraWatcher(self.conf, self.etcd, 'w2')
+        self.addCleanup(other._pool.shutdown)
+        self.assertTrue(self.watcher._elect())
+        self.assertFalse(other._elect())
+        self.assertEqual('w1', self.keys.get('watcher'))
+        # The active one's lease expires: the standby takes over.
+        self.etcd.expire(self.watcher._lease)
+        self.assertTrue(other._elect())
+        self.assertFalse(self.watcher._elect())
+
+    def test_picks_highest_seqno_leader_and_notifies(self):
+        self.watcher.tick()
+        self.assertEqual('b:1', self.keys.get('leader'))
+        self.notify.mock.assert_any_call(
+            'galera_leader', 'changed',
+            {'cluster': 'c1', 'old': None, 'new': 'b:1'})
+        self.assertIn('leader None -> b:1',
+                      self.keys.get('decision'))
+
+    def test_keeps_a_healthy_leader(self):
+        self.keys.put('leader', 'a:1')
+        self.watcher.tick()
+        self.assertEqual('a:1', self.keys.get('leader'))
+
+    def test_dead_leader_is_replaced_and_restarted(self):
+        self.keys.put('leader', 'b:1')
+        self.statuses['b:1'] = OSError('refused')
+        seen = self.watcher.tick()
+        self.assertEqual('c:1', self.keys.get('leader'))
+        self.assertFalse(seen['b:1']['ready'])
+        self.assertNotIn('b:1', self.keys.snapshot().nodes)
+        command = self.keys.snapshot().commands['b:1']
+        self.assertEqual(('restart', 'r-b:1', 'w1'),
+                         (command['action'], command['run_id'],
+                          command['by']))
+
+    def test_split_brain_is_fenced_once(self):
+        self.statuses['c:1'] = test_health.status(
+            wsrep_cluster_state_uuid=OTHER)
+        self.watcher.tick()
+        snap = self.keys.snapshot()
+        self.assertEqual('fence', snap.commands['c:1']['action'])
+        self.assertNotIn('c:1', snap.nodes)
+        self.assertNotEqual('c:1', snap.leader)
+        self.notify.mock.assert_any_call(
+            'galera_node', 'fenced', mock.ANY, priority='warning')
+        # Obeyed (key removed): no new command within restart_grace.
+        self.keys.delete('commands/c:1')
+        self.watcher.tick()
+        self.assertNotIn('c:1', self.keys.snapshot().commands)
+
+    def test_joined_twice_restarts(self):
+        self.statuses['a:1'] = test_health.status(
+            wsrep_local_state_comment='Joined')
+        self.watcher.tick()
+        self.assertNotIn('a:1', self.keys.snapshot().commands)
+        self.watcher.tick()
+        self.assertEqual('restart',
+                         self.keys.snapshot().commands['a:1']['action'])
+
+    def test_no_command_outside_steady(self):
+        self.keys.put('state', 'RECOVERY')
+        self.statuses['a:1'] = OSError('refused')
+        self.watcher.tick()
+        self.assertEqual({}, self.keys.snapshot().commands)
+
+    def test_state_change_is_notified(self):
+        self.watcher.tick()
+        self.keys.put('state', 'RECOVERY')
+        self.watcher.tick()
+        self.notify.mock.assert_any_call(
+            'galera_state', 'changed',
+            {'cluster': 'c1', 'old': 'STEADY', 'new': 'RECOVERY',
+             'uuid': UUID})
+
+    def test_haproxy_follows_the_leader(self):
+        self.watcher.haproxies = [mock.Mock(socket_path='/s')]
+        with mock.patch.object(watcher.haproxy, 'route_to_leader') as route:
+            self.watcher.tick()
+        route.assert_called_once_with(self.watcher.haproxies[0], 'galera',
+                                      'b:1')
+
+    def test_no_ready_node_no_leader(self):
+        self.keys.put('leader', 'a:1')
+        for addr in self.statuses:
+            self.statuses[addr] = OSError('down')
+        self.watcher.tick()
+        self.assertIsNone(self.keys.get('leader'))
