@@ -73,6 +73,14 @@ class RPCService(service.Service):
         return self._etcd
 
     def start(self) -> None:
+        # cotyledon runs stop() (SIGTERM) in another thread, possibly
+        # while start() is still running: stop waits for the start so it
+        # always undoes everything (no lease left behind, no "started"
+        # notification after "stopped").
+        with self._stop_lock:
+            self._start()
+
+    def _start(self) -> None:
         started = time.monotonic()
         self._stopped.clear()
         rpc.init(CONF)
