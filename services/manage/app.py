@@ -22,8 +22,10 @@ Errors: a ``TrellisException`` prints its message on stderr and the
 command exits 1, without a traceback unless ``--debug`` is given.
 """
 
+import argparse
 import logging
 import sys
+from typing import Any, TextIO
 
 from cliff import app, commandmanager
 from oslo_log import log
@@ -43,7 +45,9 @@ class TrellisManage(app.App):
 
     LOG = logging.getLogger(ERROR_LOGGER)
 
-    def __init__(self, stdin=None, stdout=None, stderr=None) -> None:
+    def __init__(self, stdin: TextIO | None = None,
+                 stdout: TextIO | None = None,
+                 stderr: TextIO | None = None) -> None:
         super().__init__(
             description='Trellis admin commands: services (over RPC and '
                         'etcd) and the database.',
@@ -52,7 +56,10 @@ class TrellisManage(app.App):
             stdin=stdin, stdout=stdout, stderr=stderr,
             deferred_help=True)
 
-    def build_option_parser(self, description, version, argparse_kwargs=None):
+    def build_option_parser(self, description: str | None,
+                            version: str | None,
+                            argparse_kwargs: dict | None = None
+                            ) -> argparse.ArgumentParser:
         parser = super().build_option_parser(description, version,
                                              argparse_kwargs)
         parser.add_argument(
@@ -93,7 +100,8 @@ class TrellisManage(app.App):
             CONF.set_override('log_file', self.options.log_file)
         setup_logging(self._console_level(), self.stderr)
 
-    def clean_up(self, cmd, result, err) -> None:
+    def clean_up(self, cmd: Any, result: int,
+                 err: BaseException | None) -> None:
         """Release the message bus connections a command may have made."""
         if rpc.initialized():
             rpc.cleanup()
@@ -119,7 +127,7 @@ def load_config(config_files: list[str], config_dir: str | None = None,
         CONF.set_override('debug', True)
 
 
-def setup_logging(console_level: int, stream=None) -> None:
+def setup_logging(console_level: int, stream: TextIO | None = None) -> None:
     """oslo.log from ``CONF``, with console output moved to stderr.
 
     oslo.log logs to stdout when no log file is configured; a CLI must
