@@ -108,8 +108,8 @@ class TestRPCService(base.TestCase):
         self.calls.reset_mock()
         self.svc.stop()
         self.assertEqual(
-            ['get_server().stop', 'get_server().wait', 'manager.del_host',
-             'registration().stop', 'emit', 'rpc_cleanup'],
+            ['registration().stop', 'get_server().stop', 'get_server().wait',
+             'manager.del_host', 'emit', 'rpc_cleanup'],
             self._names())
         self.assertEqual('stopped', self.calls.emit.call_args[0][3])
 
