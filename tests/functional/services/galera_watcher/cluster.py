@@ -227,6 +227,7 @@ class GaleraCluster:
                  base_dir: str | None = None,
                  extra: dict | None = None) -> None:
         self.base_dir = base_dir or tempfile.mkdtemp(prefix='trellis-galera-')
+        os.makedirs(self.base_dir, exist_ok=True)
         os.chmod(self.base_dir, 0o755)   # mariadbd runs as mysql
         self.name = 'c%s' % os.path.basename(self.base_dir)[-8:].replace(
             '_', 'x').replace('-', 'x')
@@ -254,10 +255,14 @@ class GaleraCluster:
         return options
 
     def write_trellis_conf(self, path: str, log_file: str, galera: dict,
-                           host: str) -> None:
+                           host: str, transport_url: str | None = None
+                           ) -> None:
         options = dict(self.galera_options(), **galera)
         lines = ['[DEFAULT]', 'host = %s' % host, 'debug = true',
-                 'log_file = %s' % log_file, '',
+                 'log_file = %s' % log_file]
+        if transport_url:
+            lines.append('transport_url = %s' % transport_url)
+        lines += ['',
                  '[etcd]', 'url = %s' % self.etcd_url,
                  'prefix = %s' % self.etcd_prefix, '', '[galera]']
         lines += ['%s = %s' % item for item in options.items()]
