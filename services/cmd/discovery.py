@@ -14,8 +14,8 @@
 
 import sys
 
-from trellis.common.conf import CONF
 from trellis.common import service
+from trellis.common.conf import CONF
 from trellis.services.discovery import manager
 
 

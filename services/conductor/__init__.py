@@ -10,4 +10,4 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""trellis-conductor: deployments: the workflow and every host's state machine."""
+"""trellis-conductor: deployments, their workflow and host state machines."""

@@ -10,4 +10,4 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""trellis-installer: execution on targets: OS provisioning and OpenStack deployment."""
+"""trellis-installer: OS provisioning and OpenStack deployment."""
