@@ -1,0 +1,245 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""Property-based fuzzing of the API from its own OpenAPI description.
+
+The API is served for real (the app under cheroot on a free port, on a
+SQLite database migrated to head and a private etcd). schemathesis reads
+``/v1/openapi.json`` from that server and, for every operation, generates
+valid requests (positive mode) and invalid ones (negative mode). Every
+response must:
+
+- not be a server error (5xx);
+- have a documented status code and content type;
+- have a body that validates against the documented response schema.
+
+Bounded and reproducible: a fixed number of examples per operation and
+mode, ``derandomize`` (the same requests on every run), no example
+database, no shrinking, and a time budget for the whole run. Every
+failure of every operation is collected and reported at once.
+"""
+
+import os
+import threading
+import time
+
+import fixtures
+import hypothesis
+from oslo_db.sqlalchemy import enginefacade
+import requests
+import schemathesis
+from schemathesis import checks as st_checks
+from testtools import content
+
+from tests import base
+from tests.functional import fixtures as func_fixtures
+from trellis.common import policy
+from trellis.common.db.sqlalchemy import migration
+from trellis.services.api import app
+from trellis.services.api import server
+
+TIMEOUT = 10
+# Examples per operation and generation mode; with ~40 operations and two
+# modes this keeps the run well under two minutes on a 2-core machine.
+MAX_EXAMPLES = int(os.environ.get('TRELLIS_FUZZ_EXAMPLES', '20'))
+# Wall-clock budget of the fuzzing loop: operations left when it is
+# spent are reported as not fuzzed (a failure: the bound is too tight).
+TIME_BUDGET = float(os.environ.get('TRELLIS_FUZZ_BUDGET', '150'))
+OPENAPI_PATH = '/v1/openapi.json'
+
+# What every response is checked for.
+CHECKS = [st_checks.not_a_server_error,
+          st_checks.status_code_conformance,
+          st_checks.content_type_conformance,
+          st_checks.response_schema_conformance]
+
+SETTINGS = hypothesis.settings(
+    max_examples=MAX_EXAMPLES,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+    suppress_health_check=list(hypothesis.HealthCheck),
+    report_multiple_bugs=True,
+    print_blob=False,
+)
+
+
+class SQLiteDatabase(fixtures.Fixture):
+    """A SQLite file migrated to head, behind the global enginefacade.
+
+    A file, not ``:memory:``: cheroot's worker threads must all see the
+    same database.
+    """
+
+    def __init__(self, tempdir: str) -> None:
+        super().__init__()
+        self.url = 'sqlite:///%s' % os.path.join(tempdir, 'trellis.sqlite')
+
+    def _setUp(self) -> None:
+        manager = enginefacade.transaction_context()
+        manager.configure(connection=self.url)
+        self.addCleanup(enginefacade._context_manager.patch_factory(manager))
+        engine = manager.writer.get_engine()
+        self.addCleanup(engine.dispose)
+        migration.upgrade('head', engine)
+
+
+class _ServedAPI:
+    """The API app under cheroot on a free loopback port."""
+
+    def __init__(self, conf):
+        self.http = server.make_server(app.create_app(conf), '127.0.0.1', 0,
+                                       threads=4)
+        self.thread = threading.Thread(target=self.http.serve, daemon=True)
+        self.thread.start()
+        self.url = 'http://127.0.0.1:%d' % self.http.bind_addr[1]
+
+    def stop(self):
+        self.http.stop()
+        self.thread.join(TIMEOUT)
+
+
+def _temporary_description():
+    """A stand-in OpenAPI description while the API has none of its own.
+
+    Used only when ``/v1/openapi.json`` answers 404.
+    """
+    link = {'type': 'object', 'required': ['href', 'rel'],
+            'properties': {'href': {'type': 'string'},
+                           'rel': {'type': 'string'}}}
+    version = {'type': 'object',
+               'required': ['id', 'status', 'min_version', 'version',
+                            'links'],
+               'properties': {'id': {'type': 'string'},
+                              'status': {'type': 'string'},
+                              'min_version': {'type': 'string'},
+                              'version': {'type': 'string'},
+                              'links': {'type': 'array', 'items': link}}}
+    error = {'type': 'object', 'required': ['error'],
+             'properties': {'error': {
+                 'type': 'object',
+                 'required': ['code', 'title', 'message'],
+                 'properties': {'code': {'type': 'integer'},
+                                'title': {'type': 'string'},
+                                'message': {'type': 'string'}}}}}
+    nullable_str = {'type': ['string', 'null']}
+    service = {'type': 'object',
+               'required': ['topic', 'host', 'state', 'last_seen',
+                            'started_at', 'stopped_at', 'version', 'pid'],
+               'properties': {
+                   'topic': {'type': 'string'}, 'host': {'type': 'string'},
+                   'state': {'enum': ['up', 'down']},
+                   'last_seen': nullable_str, 'started_at': nullable_str,
+                   'stopped_at': nullable_str,
+                   'version': nullable_str,
+                   'pid': {'type': ['integer', 'null']}}}
+
+    def json(schema, description='OK'):
+        return {'description': description,
+                'content': {'application/json': {'schema': schema}}}
+
+    return {
+        'openapi': '3.1.0',
+        'info': {'title': 'Trellis (temporary)', 'version': '1.0'},
+        'paths': {
+            '/': {'get': {'responses': {'200': json({
+                'type': 'object', 'required': ['versions'],
+                'properties': {'versions': {'type': 'array',
+                                            'items': version}}})}}},
+            '/v1/services': {'get': {
+                'parameters': [{'name': 'topic', 'in': 'query',
+                                'schema': {'type': 'string'}}],
+                'responses': {
+                    '200': json({'type': 'object',
+                                 'required': ['services'],
+                                 'properties': {'services': {
+                                     'type': 'array', 'items': service}}}),
+                    '400': json(error, 'Bad request'),
+                    '503': json(error, 'etcd unreachable')}}},
+        },
+    }
+
+
+class TestAPIFuzz(base.TestCase):
+    """schemathesis over every operation of the served API."""
+
+    timeout = int(TIME_BUDGET) + 120
+
+    def setUp(self):
+        super().setUp()
+        etcd = self.useFixture(func_fixtures.EtcdFixture())
+        tempdir = self.useFixture(fixtures.TempDir()).path
+        self.conf([], project='trellis', default_config_files=[])
+        self.config(url=etcd.url, prefix=etcd.prefix, group='etcd')
+        database = self.useFixture(SQLiteDatabase(tempdir))
+        self.config(connection=database.url, group='database')
+        policy.reset()
+        self.addCleanup(policy.reset)
+        served = _ServedAPI(self.conf)
+        self.addCleanup(served.stop)
+        self.url = served.url
+        self.session = requests.Session()
+        self.addCleanup(self.session.close)
+
+    def _load_schema(self):
+        response = self.session.get(self.url + OPENAPI_PATH, timeout=TIMEOUT)
+        if response.status_code == 404:
+            self.addDetail('openapi-source', content.text_content(
+                'temporary description'))
+            return schemathesis.openapi.from_dict(_temporary_description())
+        self.assertEqual(200, response.status_code, response.text)
+        return schemathesis.openapi.from_dict(response.json())
+
+    def _fuzz(self, operation, mode):
+        """Run one operation in one mode; return the failure text or None."""
+        @SETTINGS
+        @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
+        def run(case):
+            case.call_and_validate(base_url=self.url, session=self.session,
+                                   checks=CHECKS, timeout=TIMEOUT)
+
+        try:
+            run()
+        except hypothesis.errors.Unsatisfiable:
+            if mode is schemathesis.GenerationMode.NEGATIVE:
+                # Nothing in the operation can be made invalid (no
+                # parameters, no body): there is no negative case.
+                return None
+            return '%s [%s]: no request could be generated' % (
+                operation.label, mode.value)
+        except (Exception, BaseExceptionGroup) as exc:
+            return '%s [%s]: %s' % (operation.label, mode.value, exc)
+        return None
+
+    def test_no_server_error_and_responses_match_schema(self):
+        schema = self._load_schema()
+        failures = []
+        operations = []
+        for result in schema.get_all_operations():
+            operation = result.ok()
+            operations.append(operation)
+        self.assertNotEqual([], operations)
+        deadline = time.monotonic() + TIME_BUDGET
+        not_run = []
+        for operation in operations:
+            for mode in (schemathesis.GenerationMode.POSITIVE,
+                         schemathesis.GenerationMode.NEGATIVE):
+                if time.monotonic() > deadline:
+                    not_run.append('%s [%s]' % (operation.label, mode.value))
+                    continue
+                failure = self._fuzz(operation, mode)
+                if failure:
+                    failures.append(failure)
+        self.assertEqual([], not_run, 'time budget spent before these')
+        self.assertEqual([], failures, '\n\n'.join(failures))
