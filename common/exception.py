@@ -182,6 +182,22 @@ class VersionAlreadyExists(Conflict):
     _msg_fmt = _('A %(type)s version named %(name)s already exists.')
 
 
+class ClusterDeploymentInProgress(Conflict):
+    _msg_fmt = _('Cluster %(cluster)s has a %(state)s deployment '
+                 '(%(deployment)s); wait for it to finish or abort it '
+                 'before deleting the cluster.')
+
+
+class RoleInUse(Conflict):
+    _msg_fmt = _('Role %(role)s is still assigned to %(count)s host(s) '
+                 '(%(hosts)s); unassign it first.')
+
+
+class VersionNameAmbiguous(Conflict):
+    _msg_fmt = _('Several versions are named %(name)s (types: %(types)s); '
+                 'use the UUID.')
+
+
 class DuplicateEntry(Conflict):
     _msg_fmt = _('A %(resource)s with the same %(columns)s already exists.')
 

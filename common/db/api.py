@@ -90,6 +90,13 @@ class Connection(metaclass=abc.ABCMeta):
         """
 
     @abc.abstractmethod
+    def get_cluster(self, context, ident: str):
+        """Return the cluster with this UUID or name (the API's ids).
+
+        :raises: ClusterNotFound
+        """
+
+    @abc.abstractmethod
     def list_clusters(self, context, filters: Filters = None,
                       limit: int | None = None, marker: str | None = None,
                       sort_key: str | None = None,
@@ -109,9 +116,11 @@ class Connection(metaclass=abc.ABCMeta):
     def destroy_cluster(self, context, ident: int | str) -> None:
         """Delete a cluster with its networks, roles and deployments.
 
-        Its hosts are kept and become unassigned (``cluster_id`` NULL).
+        Its hosts are kept and become unassigned (``cluster_id`` NULL,
+        ``status`` back to ``init``). Refused while a deployment of the
+        cluster is pending or running (checked in the same transaction).
 
-        :raises: ClusterNotFound
+        :raises: ClusterNotFound, ClusterDeploymentInProgress
         """
 
     # Hosts
@@ -151,6 +160,13 @@ class Connection(metaclass=abc.ABCMeta):
         """
 
     @abc.abstractmethod
+    def get_host(self, context, ident: str):
+        """Return the host with this UUID or name (the API's ids).
+
+        :raises: HostNotFound
+        """
+
+    @abc.abstractmethod
     def get_host_by_mac(self, context, mac: str):
         """Return the host that owns an interface with this MAC.
 
@@ -169,15 +185,19 @@ class Connection(metaclass=abc.ABCMeta):
 
         Filters: ``cluster_id`` (``None``: hosts in no cluster),
         ``status``, ``os_status``, ``discover_state``, ``maintenance``,
-        ``power_state``, ``name``, ``dmi_uuid``, ``bmc_driver``, ``arch``.
+        ``power_state``, ``name``, ``dmi_uuid``, ``bmc_driver``, ``arch``,
+        ``role`` (hosts assigned a role of that name) and ``mac`` (the
+        host that owns an interface with that MAC, any case).
         """
 
     @abc.abstractmethod
-    def update_host(self, context, ident: int | str, values: dict[str, Any]):
+    def update_host(self, context, ident: int | str, values: dict[str, Any],
+                    interfaces: list[dict[str, Any]] | None = None):
         """Update a host's columns and return it.
 
-        Interfaces are changed through the interface methods.
-
+        :param interfaces: when not None, the host's new interfaces: the
+            old ones are all replaced, in the same transaction (a MAC
+            conflict leaves the host as it was).
         :raises: HostNotFound, the conflicts of :meth:`create_host`,
             Invalid if ``values`` touches ``id``, ``uuid`` or
             ``interfaces``.
@@ -201,6 +221,16 @@ class Connection(metaclass=abc.ABCMeta):
         :raises: HostNotFound, MacAddressAlreadyExists,
             InterfaceAlreadyExists (name taken on that host),
             UUIDAlreadyExists.
+        """
+
+    @abc.abstractmethod
+    def update_interface(self, context, ident: int | str,
+                         values: dict[str, Any]):
+        """Update an interface's columns (MAC stored in lower case).
+
+        :raises: InterfaceNotFound, MacAddressAlreadyExists,
+            InterfaceAlreadyExists, Invalid if ``values`` touches ``id``
+            or ``uuid``.
         """
 
     @abc.abstractmethod
@@ -229,6 +259,21 @@ class Connection(metaclass=abc.ABCMeta):
         """
 
     @abc.abstractmethod
+    def get_network(self, context, cluster_id: int, ident: str):
+        """Return the network of a cluster with this UUID or name.
+
+        :raises: NetworkNotFound
+        """
+
+    @abc.abstractmethod
+    def update_network(self, context, ident: int | str,
+                       values: dict[str, Any]):
+        """Update a network and return it.
+
+        :raises: NetworkNotFound, NetworkAlreadyExists, Invalid.
+        """
+
+    @abc.abstractmethod
     def list_networks(self, context, filters: Filters = None,
                       limit: int | None = None, marker: str | None = None,
                       sort_key: str | None = None,
@@ -254,6 +299,20 @@ class Connection(metaclass=abc.ABCMeta):
         """
 
     @abc.abstractmethod
+    def get_role(self, context, cluster_id: int, ident: str):
+        """Return the role of a cluster with this UUID or name.
+
+        :raises: RoleNotFound
+        """
+
+    @abc.abstractmethod
+    def update_role(self, context, ident: int | str, values: dict[str, Any]):
+        """Update a role and return it.
+
+        :raises: RoleNotFound, RoleAlreadyExists, Invalid.
+        """
+
+    @abc.abstractmethod
     def list_roles(self, context, filters: Filters = None,
                    limit: int | None = None, marker: str | None = None,
                    sort_key: str | None = None,
@@ -262,9 +321,9 @@ class Connection(metaclass=abc.ABCMeta):
 
     @abc.abstractmethod
     def destroy_role(self, context, ident: int | str) -> None:
-        """Delete a role and its host assignments.
+        """Delete a role that no host has.
 
-        :raises: RoleNotFound
+        :raises: RoleNotFound, RoleInUse (still assigned to a host).
         """
 
     # Host roles
@@ -272,6 +331,9 @@ class Connection(metaclass=abc.ABCMeta):
     @abc.abstractmethod
     def create_host_role(self, context, values: dict[str, Any]):
         """Assign a role to a host (``host_id``, ``role_id``).
+
+        A host whose ``status`` is ``init`` or ``in-cluster`` becomes
+        ``with-role`` in the same transaction.
 
         :raises: HostNotFound, RoleNotFound, HostRoleAlreadyExists,
             UUIDAlreadyExists.
@@ -284,6 +346,15 @@ class Connection(metaclass=abc.ABCMeta):
                         sort_dir: str | None = None) -> list:
         """List role assignments. Filters: ``host_id``, ``role_id``,
         ``role_status``.
+        """
+
+    @abc.abstractmethod
+    def list_host_role_names(self, context, host_ids: list[int]
+                             ) -> dict[int, list[tuple[str, Any]]]:
+        """The roles of these hosts: host id -> [(role name, HostRole)].
+
+        One query for a whole page of hosts; hosts without a role are
+        left out. Each list is ordered by role name.
         """
 
     @abc.abstractmethod
@@ -300,6 +371,9 @@ class Connection(metaclass=abc.ABCMeta):
     def destroy_host_role(self, context, ident: int | str) -> None:
         """Remove a role from a host.
 
+        A ``with-role`` host left with no role goes back to
+        ``in-cluster``, in the same transaction.
+
         :raises: HostRoleNotFound
         """
 
@@ -311,6 +385,22 @@ class Connection(metaclass=abc.ABCMeta):
 
         :raises: VersionAlreadyExists (same name and type),
             UUIDAlreadyExists.
+        """
+
+    @abc.abstractmethod
+    def get_version(self, context, ident: str):
+        """Return the version with this UUID or name.
+
+        :raises: VersionNotFound, VersionNameAmbiguous (a kolla and an
+            os version share the name).
+        """
+
+    @abc.abstractmethod
+    def update_version(self, context, ident: int | str,
+                       values: dict[str, Any]):
+        """Update a version and return it.
+
+        :raises: VersionNotFound, VersionAlreadyExists, Invalid.
         """
 
     @abc.abstractmethod

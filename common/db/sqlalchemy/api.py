@@ -34,7 +34,8 @@ from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
 from oslo_db.sqlalchemy import utils as db_utils
 from oslo_log import log
-from oslo_utils import strutils, uuidutils
+from oslo_utils import strutils
+from oslo_utils import uuidutils
 import sqlalchemy as sa
 
 from trellis.common import context as trellis_context
@@ -50,7 +51,7 @@ _FILTERS = {
     models.Cluster: ('name', 'status', 'target'),
     models.Host: ('cluster_id', 'status', 'os_status', 'discover_state',
                   'maintenance', 'power_state', 'name', 'dmi_uuid',
-                  'bmc_driver', 'arch'),
+                  'bmc_driver', 'arch', 'role', 'mac'),
     models.Interface: ('host_id', 'mac', 'name', 'type', 'pxe'),
     models.Network: ('cluster_id', 'name', 'network_type'),
     models.Role: ('cluster_id', 'name', 'status'),
@@ -79,6 +80,9 @@ _REFERENCES = {
 
 # Models that can also be looked up by their (globally unique) name.
 _NAMED = (models.Cluster, models.Host)
+
+# Deployment states during which a cluster must not be deleted.
+ACTIVE_DEPLOYMENT_STATES = ('pending', 'running')
 
 
 def get_backend() -> 'Connection':
@@ -138,12 +142,30 @@ def _get(context, model, criterion, ident: Any):
     return ref
 
 
+def _host_filter(key: str, value: Any):
+    """The criterion of the hosts' ``role`` and ``mac`` filters."""
+    values = (list(value) if isinstance(value, (list, tuple, set, frozenset))
+              else [value])
+    if key == 'mac':
+        host_ids = sa.select(models.Interface.host_id).where(
+            models.Interface.mac.in_([str(v).lower() for v in values]))
+    else:
+        host_ids = (sa.select(models.HostRole.host_id)
+                    .join(models.Role,
+                          models.HostRole.role_id == models.Role.id)
+                    .where(models.Role.name.in_(values)))
+    return models.Host.id.in_(host_ids)
+
+
 def _add_filters(query: sa.Select, model, filters: api.Filters
                  ) -> sa.Select:
     for key, value in (filters or {}).items():
         if key not in _FILTERS[model]:
             raise exception.InvalidFilter(resource=model.__tablename__,
                                           key=key)
+        if model is models.Host and key in ('role', 'mac'):
+            query = query.where(_host_filter(key, value))
+            continue
         column = getattr(model, key)
         if key == 'mac' and isinstance(value, str):
             value = value.lower()
@@ -236,13 +258,20 @@ def _name_of(context, model, ident: Any) -> Any:
     return getattr(ref, 'name', None) or ref.uuid
 
 
-def _mac_owner(context, macs: list[str]) -> tuple[str, str] | None:
-    """(MAC, host name or UUID) of the first of ``macs`` already used."""
+def _mac_owner(context, macs: list[str], exclude_host_id: int | None = None
+               ) -> tuple[str, str] | None:
+    """(MAC, host name or UUID) of the first of ``macs`` already used.
+
+    ``exclude_host_id``: a host whose interfaces are being replaced; its
+    own (old) MACs are no conflict.
+    """
     with _session_for_read(context) as session:
         query = (sa.select(models.Interface.mac, models.Host.name,
                            models.Host.uuid)
                  .join(models.Host, models.Interface.host_id == models.Host.id)
                  .where(models.Interface.mac.in_(macs)))
+        if exclude_host_id is not None:
+            query = query.where(models.Host.id != exclude_host_id)
         row = session.execute(query).first()
     if row is None:
         return None
@@ -263,8 +292,8 @@ def _duplicates(items: list[str]) -> list[str]:
 
 
 def _conflict(context, model, values: dict[str, Any], columns: list[str],
-              interfaces: list[dict[str, Any]] | None = None
-              ) -> exception.Conflict:
+              interfaces: list[dict[str, Any]] | None = None,
+              host_id: int | None = None) -> exception.Conflict:
     """Turn a duplicate entry into the Conflict an operator understands."""
     cols = set(columns or ())
     resource = _resource(model)
@@ -272,7 +301,7 @@ def _conflict(context, model, values: dict[str, Any], columns: list[str],
         interfaces = [values]
     if cols == {'mac'}:
         macs = [i['mac'].lower() for i in interfaces or () if i.get('mac')]
-        owner = _mac_owner(context, macs) if macs else None
+        owner = _mac_owner(context, macs, host_id) if macs else None
         if owner is None:
             return exception.Conflict(
                 _('The same MAC is given to two interfaces: %s.')
@@ -325,7 +354,8 @@ def _conflict(context, model, values: dict[str, Any], columns: list[str],
 
 @contextlib.contextmanager
 def _translate_errors(context, model, values: dict[str, Any],
-                      interfaces: list[dict[str, Any]] | None = None):
+                      interfaces: list[dict[str, Any]] | None = None,
+                      host_id: int | None = None):
     """Raise Trellis exceptions for constraint violations.
 
     Deadlocks pass through untouched for the retry decorator. The rows
@@ -337,7 +367,7 @@ def _translate_errors(context, model, values: dict[str, Any],
     except db_exc.DBDuplicateEntry as exc:
         lookup = trellis_context.get_admin_context()
         raise _conflict(lookup, model, values, exc.columns,
-                        interfaces) from exc
+                        interfaces, host_id) from exc
     except db_exc.DBReferenceError as exc:
         lookup = trellis_context.get_admin_context()
         raise _missing_reference(lookup, model, values) from exc
@@ -376,6 +406,26 @@ def _update(context, model, ident: int | str, values: dict[str, Any]):
     return ref
 
 
+def _get_scoped(context, model, scope, ident: str):
+    """The row of ``model`` matching ``scope`` whose UUID or name is
+    ``ident`` (a UUID first: a name may look like one)."""
+    criteria = [scope] if scope is not None else []
+    with _session_for_read(context) as session:
+        if uuidutils.is_uuid_like(ident):
+            ref = session.scalars(model_query(
+                model, model.uuid == ident, *criteria)).first()
+            if ref is not None:
+                return ref
+        refs = list(session.scalars(model_query(
+            model, model.name == ident, *criteria).limit(2)))
+    if not refs:
+        raise _not_found(model, ident)
+    if len(refs) > 1:
+        raise exception.VersionNameAmbiguous(
+            name=ident, types=', '.join(sorted(r.type for r in refs)))
+    return refs[0]
+
+
 def _destroy(context, model, ident: int | str) -> None:
     with _session_for_write(context) as session:
         result = session.execute(
@@ -405,6 +455,9 @@ class Connection(api.Connection):
         return _get(context, models.Cluster, models.Cluster.name == name,
                     name)
 
+    def get_cluster(self, context, ident):
+        return _get_scoped(context, models.Cluster, None, ident)
+
     def list_clusters(self, context, filters=None, limit=None, marker=None,
                       sort_key=None, sort_dir=None):
         return _list(context, models.Cluster, filters, limit, marker,
@@ -416,7 +469,27 @@ class Connection(api.Connection):
 
     @oslo_db_api.retry_on_deadlock
     def destroy_cluster(self, context, ident):
-        _destroy(context, models.Cluster, ident)
+        with _session_for_write(context) as session:
+            cluster = session.scalars(model_query(
+                models.Cluster, _identity(models.Cluster, ident))
+                .with_for_update()).first()
+            if cluster is None:
+                raise _not_found(models.Cluster, ident)
+            busy = session.scalars(model_query(
+                models.Deployment,
+                models.Deployment.cluster_id == cluster.id,
+                models.Deployment.state.in_(ACTIVE_DEPLOYMENT_STATES))
+                .limit(1)).first()
+            if busy is not None:
+                raise exception.ClusterDeploymentInProgress(
+                    cluster=cluster.name, state=busy.state,
+                    deployment=busy.uuid)
+            # The hosts stay, out of any cluster: back to init.
+            session.execute(
+                sa.update(models.Host)
+                .where(models.Host.cluster_id == cluster.id)
+                .values(cluster_id=None, status='init'))
+            session.delete(cluster)
 
     # Hosts
 
@@ -448,15 +521,48 @@ class Connection(api.Connection):
             models.Interface.mac == mac.lower())
         return _get(context, models.Host, models.Host.id.in_(host_ids), mac)
 
+    def get_host(self, context, ident):
+        return _get_scoped(context, models.Host, None, ident)
+
     def list_hosts(self, context, filters=None, limit=None, marker=None,
                    sort_key=None, sort_dir=None):
         return _list(context, models.Host, filters, limit, marker,
                      sort_key, sort_dir)
 
     @oslo_db_api.retry_on_deadlock
-    def update_host(self, context, ident, values):
+    def update_host(self, context, ident, values, interfaces=None):
         _check_update(values, forbidden=('id', 'uuid', 'interfaces'))
-        return _update(context, models.Host, ident, values)
+        _check_columns(models.Host, values)
+        new = None
+        if interfaces is not None:
+            new = [dict(i) for i in interfaces]
+            for item in new:
+                _check_columns(models.Interface, item)
+        with _session_for_write(context) as session:
+            host = session.scalars(model_query(
+                models.Host, _identity(models.Host, ident))
+                .with_for_update()).first()
+            if host is None:
+                raise _not_found(models.Host, ident)
+            with _translate_errors(context, models.Host, values, new,
+                                   host_id=host.id):
+                if ('cluster_id' in values
+                        and values['cluster_id'] != host.cluster_id):
+                    # Roles belong to the old cluster: they go.
+                    session.execute(sa.delete(models.HostRole).where(
+                        models.HostRole.host_id == host.id))
+                    values = dict(values)
+                    values.setdefault(
+                        'status', 'init' if values['cluster_id'] is None
+                        else 'in-cluster')
+                host.update(values)
+                if new is not None:
+                    host.interfaces = []
+                    session.flush()
+                    host.interfaces = [_new(models.Interface, i)
+                                       for i in new]
+                session.flush()
+        return host
 
     @oslo_db_api.retry_on_deadlock
     def destroy_host(self, context, ident):
@@ -474,6 +580,10 @@ class Connection(api.Connection):
                      sort_key, sort_dir)
 
     @oslo_db_api.retry_on_deadlock
+    def update_interface(self, context, ident, values):
+        return _update(context, models.Interface, ident, values)
+
+    @oslo_db_api.retry_on_deadlock
     def destroy_interface(self, context, ident):
         _destroy(context, models.Interface, ident)
 
@@ -483,10 +593,18 @@ class Connection(api.Connection):
     def create_network(self, context, values):
         return _create(context, models.Network, values)
 
+    def get_network(self, context, cluster_id, ident):
+        return _get_scoped(context, models.Network,
+                           models.Network.cluster_id == cluster_id, ident)
+
     def list_networks(self, context, filters=None, limit=None, marker=None,
                       sort_key=None, sort_dir=None):
         return _list(context, models.Network, filters, limit, marker,
                      sort_key, sort_dir)
+
+    @oslo_db_api.retry_on_deadlock
+    def update_network(self, context, ident, values):
+        return _update(context, models.Network, ident, values)
 
     @oslo_db_api.retry_on_deadlock
     def destroy_network(self, context, ident):
@@ -498,25 +616,76 @@ class Connection(api.Connection):
     def create_role(self, context, values):
         return _create(context, models.Role, values)
 
+    def get_role(self, context, cluster_id, ident):
+        return _get_scoped(context, models.Role,
+                           models.Role.cluster_id == cluster_id, ident)
+
     def list_roles(self, context, filters=None, limit=None, marker=None,
                    sort_key=None, sort_dir=None):
         return _list(context, models.Role, filters, limit, marker,
                      sort_key, sort_dir)
 
     @oslo_db_api.retry_on_deadlock
+    def update_role(self, context, ident, values):
+        return _update(context, models.Role, ident, values)
+
+    @oslo_db_api.retry_on_deadlock
     def destroy_role(self, context, ident):
-        _destroy(context, models.Role, ident)
+        with _session_for_write(context) as session:
+            role = session.scalars(model_query(
+                models.Role, _identity(models.Role, ident))
+                .with_for_update()).first()
+            if role is None:
+                raise _not_found(models.Role, ident)
+            hosts = list(session.execute(
+                sa.select(models.Host.name, models.Host.uuid)
+                .join(models.HostRole,
+                      models.HostRole.host_id == models.Host.id)
+                .where(models.HostRole.role_id == role.id)
+                .order_by(models.Host.id)))
+            if hosts:
+                raise exception.RoleInUse(
+                    role=role.name, count=len(hosts),
+                    hosts=', '.join(h.name or h.uuid for h in hosts[:5])
+                    + (', ...' if len(hosts) > 5 else ''))
+            session.delete(role)
 
     # Host roles
 
     @oslo_db_api.retry_on_deadlock
     def create_host_role(self, context, values):
-        return _create(context, models.HostRole, values)
+        ref = _new(models.HostRole, values)
+        with _translate_errors(context, models.HostRole, values):
+            with _session_for_write(context) as session:
+                session.add(ref)
+                session.flush()
+                session.execute(
+                    sa.update(models.Host)
+                    .where(models.Host.id == ref.host_id,
+                           models.Host.status.in_(('init', 'in-cluster')))
+                    .values(status='with-role'))
+        return ref
 
     def list_host_roles(self, context, filters=None, limit=None,
                         marker=None, sort_key=None, sort_dir=None):
         return _list(context, models.HostRole, filters, limit, marker,
                      sort_key, sort_dir)
+
+    def list_host_role_names(self, context, host_ids):
+        result: dict[int, list] = {}
+        if not host_ids:
+            return result
+        with _session_for_read(context) as session:
+            rows = session.execute(
+                sa.select(models.Role.name, models.HostRole)
+                .join(models.Role,
+                      models.HostRole.role_id == models.Role.id)
+                .where(models.HostRole.host_id.in_(list(host_ids)))
+                .order_by(models.HostRole.host_id, models.Role.name))
+            for name, host_role in rows:
+                result.setdefault(host_role.host_id, []).append(
+                    (name, host_role))
+        return result
 
     @oslo_db_api.retry_on_deadlock
     def update_host_role(self, context, ident, values):
@@ -524,7 +693,24 @@ class Connection(api.Connection):
 
     @oslo_db_api.retry_on_deadlock
     def destroy_host_role(self, context, ident):
-        _destroy(context, models.HostRole, ident)
+        with _session_for_write(context) as session:
+            ref = session.scalars(model_query(
+                models.HostRole, _identity(models.HostRole, ident))
+                .with_for_update()).first()
+            if ref is None:
+                raise _not_found(models.HostRole, ident)
+            host_id = ref.host_id
+            session.delete(ref)
+            session.flush()
+            left = session.scalars(model_query(
+                models.HostRole, models.HostRole.host_id == host_id)
+                .limit(1)).first()
+            if left is None:
+                session.execute(
+                    sa.update(models.Host)
+                    .where(models.Host.id == host_id,
+                           models.Host.status == 'with-role')
+                    .values(status='in-cluster'))
 
     # Versions
 
@@ -532,10 +718,17 @@ class Connection(api.Connection):
     def create_version(self, context, values):
         return _create(context, models.Version, values)
 
+    def get_version(self, context, ident):
+        return _get_scoped(context, models.Version, None, ident)
+
     def list_versions(self, context, filters=None, limit=None, marker=None,
                       sort_key=None, sort_dir=None):
         return _list(context, models.Version, filters, limit, marker,
                      sort_key, sort_dir)
+
+    @oslo_db_api.retry_on_deadlock
+    def update_version(self, context, ident, values):
+        return _update(context, models.Version, ident, values)
 
     @oslo_db_api.retry_on_deadlock
     def destroy_version(self, context, ident):

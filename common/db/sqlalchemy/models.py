@@ -26,19 +26,18 @@ from typing import Any
 
 from oslo_db.sqlalchemy import models
 from oslo_db.sqlalchemy import types as db_types
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    orm,
-    String,
-    Text,
-    UniqueConstraint,
-)
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import BigInteger
+from sqlalchemy import Boolean
+from sqlalchemy import DateTime
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import Integer
+from sqlalchemy import orm
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
 
 # MariaDB/MySQL only: full Unicode and a transactional engine.
 TABLE_KWARGS = {'mysql_charset': 'utf8mb4', 'mysql_engine': 'InnoDB'}
@@ -136,6 +135,8 @@ class Host(Base):
     # ipmi, redfish, libvirt, dpm, manual
     bmc_driver: Mapped[str | None] = mapped_column(String(32))
     bmc_address: Mapped[str | None] = mapped_column(String(255))
+    # Added by migration a3c9e2f4b7d1; None means the driver's default.
+    bmc_port: Mapped[int | None] = mapped_column(Integer)
     bmc_username: Mapped[str | None] = mapped_column(String(255))
     bmc_password: Mapped[str | None] = mapped_column(String(255))
     # Hardware inventory as reported by discovery.

@@ -31,9 +31,10 @@ from testtools import content
 
 from tests import base
 from tests.functional import fixtures as trellis_fixtures
-from trellis.common.db.sqlalchemy import migration, models
+from trellis.common.db.sqlalchemy import migration
+from trellis.common.db.sqlalchemy import models
 
-HEAD = 'f6b1c0a1d2e3'
+HEAD = 'a3c9e2f4b7d1'
 COMMAND_TIMEOUT = 120
 
 

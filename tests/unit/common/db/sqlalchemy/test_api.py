@@ -187,7 +187,8 @@ class TestClusters(base.DbTestCase):
         role = self.dbapi.create_role(
             self.context, {'cluster_id': cluster.id, 'name': 'COMPUTER'})
         self.dbapi.create_deployment(
-            self.context, {'cluster_id': cluster.id, 'kind': 'install'})
+            self.context, {'cluster_id': cluster.id, 'kind': 'install',
+                           'state': 'succeeded'})
         host = self.dbapi.create_host(
             self.context, {'name': 'h1', 'cluster_id': cluster.id})
         self.dbapi.create_host_role(
@@ -197,8 +198,9 @@ class TestClusters(base.DbTestCase):
         self.assertEqual([], self.dbapi.list_roles(self.context))
         self.assertEqual([], self.dbapi.list_host_roles(self.context))
         self.assertEqual([], self.dbapi.list_deployments(self.context))
-        self.assertIsNone(self.dbapi.get_host_by_id(
-            self.context, host.id).cluster_id)
+        host = self.dbapi.get_host_by_id(self.context, host.id)
+        self.assertIsNone(host.cluster_id)
+        self.assertEqual('init', host.status)
         self.assertRaises(exception.NetworkNotFound,
                           self.dbapi.destroy_network, self.context, net.uuid)
 

@@ -187,12 +187,18 @@ class TestRolesAndHostRoles(ClusterTestCase):
                           self.dbapi.create_host_role, self.context,
                           {'host_id': self.host.id, 'role_id': 999})
 
-    def test_destroy_role_removes_assignments(self):
+    def test_destroy_role_still_assigned_is_refused(self):
         role = self._role()
-        self.dbapi.create_host_role(
+        assignment = self.dbapi.create_host_role(
             self.context, {'host_id': self.host.id, 'role_id': role.id})
+        exc = self.assertRaises(exception.RoleInUse, self.dbapi.destroy_role,
+                                self.context, role.id)
+        self.assertEqual(409, exc.code)
+        self.assertIn(self.host.name or self.host.uuid, str(exc))
+        self.assertEqual(1, len(self.dbapi.list_host_roles(self.context)))
+        self.dbapi.destroy_host_role(self.context, assignment.uuid)
         self.dbapi.destroy_role(self.context, role.id)
-        self.assertEqual([], self.dbapi.list_host_roles(self.context))
+        self.assertEqual([], self.dbapi.list_roles(self.context))
 
 
 class TestVersions(base.DbTestCase):

@@ -15,14 +15,18 @@
 
 from alembic.util import exc as alembic_exc
 from oslo_db import exception as db_exc
-from oslo_db.sqlalchemy import enginefacade, test_migrations
+from oslo_db.sqlalchemy import enginefacade
+from oslo_db.sqlalchemy import test_migrations
 import sqlalchemy as sa
 
 from tests import base
 from tests.unit.common.db import base as db_base
-from trellis.common.db.sqlalchemy import migration, models
+from trellis.common.db.sqlalchemy import migration
+from trellis.common.db.sqlalchemy import models
 
 INITIAL = 'f6b1c0a1d2e3'
+# The newest revision: hosts.bmc_port.
+HEAD = 'a3c9e2f4b7d1'
 
 
 def _sqlite_engine() -> sa.engine.Engine:
@@ -71,16 +75,26 @@ class TestMigration(base.TestCase):
         self.assertEqual(set(), self._tables())
 
     def test_head_is_the_newest_revision(self):
-        self.assertEqual(INITIAL, migration.head())
+        self.assertEqual(HEAD, migration.head())
 
     def test_upgrade(self):
-        self.assertEqual(INITIAL, migration.upgrade('head', self.engine))
-        self.assertEqual(INITIAL, migration.version(self.engine))
+        self.assertEqual(HEAD, migration.upgrade('head', self.engine))
+        self.assertEqual(HEAD, migration.version(self.engine))
         self.assertEqual(
             set(models.Base.metadata.tables) | {'alembic_version'},
             self._tables())
         # Idempotent: a second run changes nothing.
-        self.assertEqual(INITIAL, migration.upgrade(None, self.engine))
+        self.assertEqual(HEAD, migration.upgrade(None, self.engine))
+
+    def test_upgrade_from_initial_adds_bmc_port(self):
+        migration.upgrade(INITIAL, self.engine)
+        columns = {c['name'] for c in
+                   sa.inspect(self.engine).get_columns('hosts')}
+        self.assertNotIn('bmc_port', columns)
+        self.assertEqual(HEAD, migration.upgrade('head', self.engine))
+        columns = {c['name'] for c in
+                   sa.inspect(self.engine).get_columns('hosts')}
+        self.assertIn('bmc_port', columns)
 
     def test_upgrade_to_unknown_revision_fails(self):
         self.assertRaises(alembic_exc.CommandError, migration.upgrade, 'nope',
@@ -94,7 +108,7 @@ class TestMigration(base.TestCase):
 
     def test_create_schema(self):
         migration.create_schema(self.engine)
-        self.assertEqual(INITIAL, migration.version(self.engine))
+        self.assertEqual(HEAD, migration.version(self.engine))
         self.assertIn('hosts', self._tables())
         self.assertRaises(db_exc.DBMigrationError, migration.create_schema,
                           self.engine)
@@ -115,8 +129,8 @@ class TestMigrationOnConfiguredDatabase(base.TestCase):
 
     def test_upgrade_and_version(self):
         self.assertIsNone(migration.version())
-        self.assertEqual(INITIAL, migration.upgrade())
-        self.assertEqual(INITIAL, migration.version(self.engine))
+        self.assertEqual(HEAD, migration.upgrade())
+        self.assertEqual(HEAD, migration.version(self.engine))
         self.assertIn('interfaces', sa.inspect(self.engine).get_table_names())
 
 
@@ -124,4 +138,4 @@ class TestFixtureSchema(db_base.DbTestCase):
     """The cached schema of the unit tests is the migrated one."""
 
     def test_fixture_database_is_at_head(self):
-        self.assertEqual(INITIAL, migration.version(self.database.engine))
+        self.assertEqual(HEAD, migration.version(self.database.engine))
