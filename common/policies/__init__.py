@@ -19,7 +19,16 @@
 import itertools
 
 from oslo_policy import policy
-from trellis.common.policies import base, service
+
+from trellis.common.policies import base
+from trellis.common.policies import cluster
+from trellis.common.policies import host
+from trellis.common.policies import host_role
+from trellis.common.policies import lab
+from trellis.common.policies import network
+from trellis.common.policies import role
+from trellis.common.policies import service
+from trellis.common.policies import version
 
 
 def list_policies() -> list[policy.RuleDefault]:
@@ -27,4 +36,11 @@ def list_policies() -> list[policy.RuleDefault]:
     return list(itertools.chain(
         base.list_rules(),
         service.list_rules(),
+        cluster.list_rules(),
+        network.list_rules(),
+        role.list_rules(),
+        host.list_rules(),
+        host_role.list_rules(),
+        version.list_rules(),
+        lab.list_rules(),
     ))

@@ -13,6 +13,7 @@
 """Policies of ``/v1/services``: service liveness."""
 
 from oslo_policy import policy
+
 from trellis.common.policies import base
 
 SERVICE_LIST = 'trellis:service:list'

@@ -1,0 +1,67 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Policies of clusters: the clouds Trellis deploys.
+
+Reader may list and show; member may create, update and delete; admin
+may do everything (``base``).
+"""
+
+from oslo_policy import policy
+
+from trellis.common.policies import base
+
+PATH = '/v1/clusters'
+ITEM_PATH = PATH + '/{cluster}'
+
+CLUSTER_LIST = 'trellis:cluster:list'
+CLUSTER_GET = 'trellis:cluster:get'
+CLUSTER_CREATE = 'trellis:cluster:create'
+CLUSTER_UPDATE = 'trellis:cluster:update'
+CLUSTER_DELETE = 'trellis:cluster:delete'
+
+rules = [
+    policy.DocumentedRuleDefault(
+        name=CLUSTER_LIST,
+        check_str=base.READER,
+        scope_types=base.SCOPE_TYPES,
+        description='List clusters.',
+        operations=[{'path': PATH, 'method': 'GET'}]),
+    policy.DocumentedRuleDefault(
+        name=CLUSTER_GET,
+        check_str=base.READER,
+        scope_types=base.SCOPE_TYPES,
+        description='Show a cluster.',
+        operations=[{'path': ITEM_PATH, 'method': 'GET'}]),
+    policy.DocumentedRuleDefault(
+        name=CLUSTER_CREATE,
+        check_str=base.MEMBER,
+        scope_types=base.SCOPE_TYPES,
+        description='Create a cluster.',
+        operations=[{'path': PATH, 'method': 'POST'}]),
+    policy.DocumentedRuleDefault(
+        name=CLUSTER_UPDATE,
+        check_str=base.MEMBER,
+        scope_types=base.SCOPE_TYPES,
+        description='Update a cluster.',
+        operations=[{'path': ITEM_PATH, 'method': 'PATCH'}]),
+    policy.DocumentedRuleDefault(
+        name=CLUSTER_DELETE,
+        check_str=base.MEMBER,
+        scope_types=base.SCOPE_TYPES,
+        description='Delete a cluster.',
+        operations=[{'path': ITEM_PATH, 'method': 'DELETE'}]),
+]
+
+
+def list_rules() -> list[policy.RuleDefault]:
+    return rules

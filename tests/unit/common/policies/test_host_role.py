@@ -1,0 +1,30 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""Defaults of the host-role policies: reader lists, member assigns."""
+
+from tests.unit.common.policies import base
+from trellis.common.policies import host_role
+
+
+class TestHostRolePolicies(base.PolicyDefaultsTestCase):
+
+    RULES = {
+        host_role.HOST_ROLE_LIST: 'reader',
+        host_role.HOST_ROLE_ASSIGN: 'member',
+        host_role.HOST_ROLE_UNASSIGN: 'member',
+    }
+
+    def test_every_rule_of_the_module_is_checked(self):
+        self.assertEqual(sorted(self.RULES),
+                         sorted(r.name for r in host_role.list_rules()))
