@@ -18,6 +18,7 @@ by ``trellis-galera-node`` only (it runs beside one mariadbd) say so.
 
 from oslo_config import cfg
 from oslo_log import log
+
 from trellis.common.i18n import _
 
 LOG = log.getLogger(__name__)

@@ -21,10 +21,12 @@ import sys
 
 from oslo_log import log
 
-from trellis.common import etcd, service
+from trellis.common import etcd
+from trellis.common import service
 from trellis.common.conf import CONF
 from trellis.common.conf import galera as galera_conf
-from trellis.services.galera_node import mysqld, supervisor
+from trellis.services.galera_node import mysqld
+from trellis.services.galera_node import supervisor
 
 LOG = log.getLogger(__name__)
 

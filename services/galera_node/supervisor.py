@@ -35,7 +35,8 @@ from oslo_utils import uuidutils
 
 from trellis.common import etcd as trellis_etcd
 from trellis.common import exception
-from trellis.services.galera_node import decide, mysqld
+from trellis.services.galera_node import decide
+from trellis.services.galera_node import mysqld
 from trellis.services.galera_watcher import health
 from trellis.services.galera_watcher import state as gstate
 

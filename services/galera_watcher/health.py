@@ -28,12 +28,15 @@ I/O (PyMySQL, short timeouts).
 """
 
 import dataclasses
+import re
 from typing import Any
 
 import pymysql
 
 from trellis.services.galera_watcher import state as gstate
 
+_GCOMM_UUID = re.compile(r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-'
+                         r'[0-9a-f]{4}-[0-9a-f]{12}$')
 SYNCED = 'Synced'
 JOINED = 'Joined'
 # Local states during which a state transfer runs (joiner or donor).
@@ -80,6 +83,43 @@ def fetch_status(addr: str, user: str, password: str,
         with conn.cursor() as cur:
             cur.execute("SHOW GLOBAL STATUS LIKE 'wsrep_%'")
             return {name: value for name, value in cur.fetchall()}
+    finally:
+        conn.close()
+
+
+def process_gone(error: Exception | None) -> bool:
+    """Whether the node refused the connection: no mariadbd listens.
+
+    A refused TCP connection (not a timeout) means the process is gone,
+    not that the network is slow: it is safe to evict it at once.
+    """
+    if isinstance(error, ConnectionRefusedError):
+        return True
+    if isinstance(error, pymysql.err.OperationalError) and error.args:
+        return error.args[0] == 2003 and 'refused' in str(error).lower()
+    return False
+
+
+def evict(addr: str, gcomm_uuid: str, user: str, password: str,
+          connect_timeout: float, read_timeout: float) -> None:
+    """Ask the node at ``addr`` to evict a dead member (``evs.evict``).
+
+    Without it the survivors wait for the EVS suspect and inactive
+    timeouts (seconds) before they commit again. A restarted mariadbd has
+    a new gcomm uuid, so the eviction never keeps it out.
+    """
+    if not _GCOMM_UUID.match(gcomm_uuid or ''):
+        raise ValueError('Not a gcomm uuid: %r' % gcomm_uuid)
+    host, _sep, port = addr.rpartition(':')
+    conn = pymysql.connect(host=host, port=int(port), user=user,
+                           password=password,
+                           connect_timeout=connect_timeout,
+                           read_timeout=read_timeout,
+                           write_timeout=read_timeout)
+    try:
+        with conn.cursor() as cur:
+            cur.execute('SET GLOBAL wsrep_provider_options = %s',
+                        ('evs.evict=%s' % gcomm_uuid,))
     finally:
         conn.close()
 

@@ -17,10 +17,14 @@ from typing import Any
 from oslo_log import log
 import oslo_messaging as messaging
 
-from trellis.common import etcd, exception, manager, rpc
+from trellis.common import etcd
+from trellis.common import exception
+from trellis.common import manager
+from trellis.common import rpc
 from trellis.common.conf import CONF
 from trellis.common.conf import galera as galera_conf
-from trellis.services.galera_watcher import operations, watcher
+from trellis.services.galera_watcher import operations
+from trellis.services.galera_watcher import watcher
 
 LOG = log.getLogger(__name__)
 

@@ -17,7 +17,8 @@ The only way other code calls trellis-galera-watcher.
 
 from typing import Any
 
-from trellis.common import rpc, rpcapi
+from trellis.common import rpc
+from trellis.common import rpcapi
 
 
 class GaleraWatcherAPI(rpcapi.RPCAPI):

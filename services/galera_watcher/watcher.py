@@ -32,8 +32,11 @@ from oslo_log import log
 
 from trellis.common import context as trellis_context
 from trellis.common import etcd as trellis_etcd
-from trellis.common import exception, notifications, rpc
-from trellis.services.galera_watcher import haproxy, health
+from trellis.common import exception
+from trellis.common import notifications
+from trellis.common import rpc
+from trellis.services.galera_watcher import haproxy
+from trellis.services.galera_watcher import health
 from trellis.services.galera_watcher import leader as leader_mod
 from trellis.services.galera_watcher import state as gstate
 
@@ -46,6 +49,8 @@ class NodeView:
     def __init__(self) -> None:
         self.comment: str | None = None
         self.last_command_at = 0.0
+        self.gcomm_uuid: str | None = None
+        self.evicted: str | None = None
 
 
 class GaleraWatcher:
@@ -146,8 +151,14 @@ class GaleraWatcher:
         results = {addr: fut.result() for addr, fut in futures.items()}
         ready: dict[str, int | None] = {}
         seen = {}
+        gone = []
         for addr, (status, error) in results.items():
             view = self._views.setdefault(addr, NodeView())
+            if status:
+                view.gcomm_uuid = status.get('wsrep_gcomm_uuid')
+            elif (health.process_gone(error) and view.gcomm_uuid
+                    and view.evicted != view.gcomm_uuid):
+                gone.append(addr)
             phase = snap.members.get(addr, {}).get('phase')
             ready_v = health.readiness(status, snap.uuid)
             if addr in snap.fenced:
@@ -175,8 +186,26 @@ class GaleraWatcher:
         self._publish_health(snap, seen)
         new_leader = leader_mod.choose_leader(snap.leader, ready)
         self._apply_leader(snap, new_leader)
+        if gone and ready and snap.state == gstate.STEADY:
+            self._evict(gone, list(ready))
         self._note_state(snap)
         return seen
+
+    def _evict(self, gone: list[str], survivors: list[str]) -> None:
+        """Make the survivors drop dead members now, not after timeouts."""
+        for addr in gone:
+            view = self._views[addr]
+            futures = [self._pool.submit(
+                health.evict, survivor, view.gcomm_uuid, self.gconf.user,
+                self.gconf.password, self.gconf.connect_timeout,
+                self.gconf.query_timeout) for survivor in survivors]
+            errors = [fut.exception() for fut in futures]
+            view.evicted = view.gcomm_uuid
+            self._decision('evicted %s (gcomm %s) on %s: its mariadbd is '
+                           'gone%s' % (addr, view.gcomm_uuid,
+                                       ', '.join(survivors),
+                                       ''.join('; %s' % e for e in errors
+                                               if e)))
 
     def _check(self, addr: str) -> tuple[dict | None, Exception | None]:
         try:

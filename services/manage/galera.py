@@ -19,7 +19,8 @@ answer from etcd, so a standby answers too).
 import argparse
 from typing import Any
 
-from cliff import lister, show
+from cliff import lister
+from cliff import show
 
 from trellis.common import context as trellis_context
 from trellis.common.conf import CONF

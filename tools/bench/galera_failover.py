@@ -95,10 +95,15 @@ class Bench:
                         'AUTO_INCREMENT PRIMARY KEY, v INT)')
         conn.close()
 
-    def first_write_after(self, started: float, limit: float = 60) -> float:
+    def first_write_after(self, started: float, old: str,
+                          limit: float = 60) -> float:
+        self.switched = None
         while time.monotonic() - started < limit:
             if self.write_once(1.0):
                 return time.monotonic() - started
+            if self.switched is None and self.get('leader') not in (None,
+                                                                    old):
+                self.switched = time.monotonic() - started
             time.sleep(0.01)
         raise benchutil.BenchError('no write through HAProxy within %ss'
                                    % limit)
@@ -111,7 +116,7 @@ class Bench:
             self.write_once(1.0)
         started = time.monotonic()
         node.kill_mysqld()
-        elapsed = self.first_write_after(started)
+        elapsed = self.first_write_after(started, leader)
         return elapsed, leader, self.get('leader') or '-'
 
     def outage(self) -> float:
@@ -173,8 +178,10 @@ def main() -> int:
             for run in range(args.runs):
                 elapsed, old, new = bench.failover()
                 failovers.append(elapsed)
-                print('failover %d: %.3fs (%s -> %s)' % (run + 1, elapsed,
-                                                         old, new),
+                print('failover %d: %.3fs (%s -> %s; leader key changed '
+                      'after %ss)' % (run + 1, elapsed, old, new,
+                                      bench.switched and
+                                      '%.3f' % bench.switched),
                       flush=True)
             outages = []
             for run in range(args.outages):

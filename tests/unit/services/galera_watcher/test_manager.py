@@ -14,7 +14,8 @@ from unittest import mock
 
 from tests import base
 from tests.unit.services.galera_watcher import fakes
-from trellis.services.galera_watcher import manager, rpcapi
+from trellis.services.galera_watcher import manager
+from trellis.services.galera_watcher import rpcapi
 
 
 class TestManager(base.TestCase):

@@ -15,7 +15,8 @@
 
 from tests.unit.services import rpcapi_base
 from trellis.common import rpc
-from trellis.services.galera_watcher import manager, rpcapi
+from trellis.services.galera_watcher import manager
+from trellis.services.galera_watcher import rpcapi
 
 
 class TestGaleraWatcherAPI(rpcapi_base.RPCAPITestCase):

@@ -13,9 +13,12 @@
 from unittest import mock
 
 import fixtures
+import pymysql
 
 from tests import base
-from tests.unit.services.galera_watcher import fakes, test_health
+from tests.unit.services.galera_watcher import fakes
+from tests.unit.services.galera_watcher import test_health
+from trellis.services.galera_watcher import health
 from trellis.services.galera_watcher import state as gstate
 from trellis.services.galera_watcher import watcher
 
@@ -23,7 +26,7 @@ UUID = test_health.UUID
 OTHER = test_health.OTHER
 
 
-class TestWatcher(base.TestCase):
+class WatcherBase(base.TestCase):
 
     def setUp(self):
         super().setUp()
@@ -53,6 +56,9 @@ class TestWatcher(base.TestCase):
         if isinstance(value, Exception):
             raise value
         return value
+
+
+class TestWatcher(WatcherBase):
 
     def test_election_one_active(self):
         other = watcher.GaleraWatcher(self.conf, self.etcd, 'w2')
@@ -143,3 +149,41 @@ class TestWatcher(base.TestCase):
             self.statuses[addr] = OSError('down')
         self.watcher.tick()
         self.assertIsNone(self.keys.get('leader'))
+
+
+class TestEviction(WatcherBase):
+    """A leader whose mariadbd is gone is evicted on the survivors."""
+
+    def test_refused_connection_evicts_on_survivors(self):
+        for addr in self.statuses:
+            self.statuses[addr]['wsrep_gcomm_uuid'] = (
+                'c4fd541f-84c5-11f1-9a7f-b74280%s' % {'a:1': '8b6671',
+                                                      'b:1': '8b6672',
+                                                      'c:1': '8b6673'}[addr])
+        self.watcher.tick()
+        self.statuses['b:1'] = pymysql.err.OperationalError(
+            2003, "Can't connect to MySQL server on '127.0.0.1' "
+                  "([Errno 111] Connection refused)")
+        with mock.patch.object(watcher.health, 'evict') as evict:
+            self.watcher.tick()
+            self.watcher.tick()
+        self.assertEqual({'a:1', 'c:1'},
+                         {c[0][0] for c in evict.call_args_list})
+        self.assertEqual({'c4fd541f-84c5-11f1-9a7f-b742808b6672'},
+                         {c[0][1] for c in evict.call_args_list})
+        self.assertIn('evicted b:1', ''.join(
+            str(c) for c in self.keys.get('decision')))
+
+    def test_timeout_does_not_evict(self):
+        self.statuses['b:1']['wsrep_gcomm_uuid'] = (
+            'c4fd541f-84c5-11f1-9a7f-b742808b6672')
+        self.watcher.tick()
+        self.statuses['b:1'] = pymysql.err.OperationalError(
+            2003, "Can't connect to MySQL server (timed out)")
+        with mock.patch.object(watcher.health, 'evict') as evict:
+            self.watcher.tick()
+        evict.assert_not_called()
+
+    def test_evict_rejects_a_bad_uuid(self):
+        self.assertRaises(ValueError, health.evict, 'a:1', "x'; DROP", 'u',
+                          'p', 1, 1)
