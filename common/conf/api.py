@@ -33,6 +33,32 @@ opts = [
                help=_('Public URL of this API, for version discovery when '
                       'it is behind a proxy. Unset means the URL the '
                       'request came in on.')),
+    cfg.StrOpt('auth_strategy',
+               default='noauth',
+               choices=[('noauth', _('No authentication: every request is '
+                                     'served as admin. Development only; '
+                                     'the API warns loudly at start.')),
+                        ('http_basic', _('HTTP basic authentication against '
+                                         'the bcrypt entries of '
+                                         '[api] http_basic_auth_user_file.')),
+                        ('keystone', _('OpenStack Keystone tokens, checked '
+                                       'by keystonemiddleware '
+                                       '([keystone_authtoken]).'))],
+               help=_('How the API authenticates requests. The local '
+                      'control plane (tools/control-plane.sh) uses '
+                      'http_basic with a generated password.')),
+    cfg.StrOpt('http_basic_auth_user_file',
+               default='/etc/trellis/htpasswd',
+               help=_('The users of auth_strategy http_basic: an htpasswd '
+                      'file of "user:bcrypt-hash" lines (htpasswd -B), '
+                      'optionally followed by ":role1,role2" (reader, '
+                      'member or admin); a user without roles is admin. '
+                      'Re-read when it changes. Keep it mode 0600.')),
+    cfg.IntOpt('max_request_body_size',
+               default=1024 * 1024, min=1024,
+               help=_('Largest request body, in bytes, the API accepts '
+                      '(except lab imports); a larger one is refused with '
+                      '413.')),
 ]
 
 

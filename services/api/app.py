@@ -37,18 +37,18 @@ from oslo_config import cfg
 from oslo_log import log
 from oslo_middleware import cors, healthcheck, http_proxy_to_wsgi, request_id
 from oslo_middleware.healthcheck import opts as healthcheck_opts
+
 from trellis.common import context as trellis_context
 from trellis.common import etcd, policy
 from trellis.common.conf import CONF
-from trellis.services.api import errors
+from trellis.services.api import auth, errors
 from trellis.services.api.controllers import root, services
 
 LOG = log.getLogger(__name__)
 
 EXTENSION = 'trellis'
 HEALTHCHECK_PATH = '/healthcheck'
-# Roles of the context used while the API has no authentication.
-NOAUTH_ROLES = ['admin', 'member', 'reader']
+NOAUTH_ROLES = auth.NOAUTH_ROLES
 
 
 class AppState:
@@ -83,20 +83,8 @@ def get_context() -> trellis_context.RequestContext:
 
 def context_from_environ(environ: dict[str, Any]
                          ) -> trellis_context.RequestContext:
-    """The security context of a request.
-
-    An identity set by an authentication middleware (user, roles) is
-    used as it is. Without one the API is unauthenticated, so the request
-    runs as admin; a warning at startup says so.
-    """
-    ctx = trellis_context.RequestContext.from_environ(environ,
-                                                      overwrite=True)
-    if ctx.user_id or ctx.roles:
-        return ctx
-    return trellis_context.RequestContext(
-        is_admin=True, roles=list(NOAUTH_ROLES), system_scope='all',
-        request_id=ctx.request_id,
-        global_request_id=ctx.global_request_id, overwrite=True)
+    """The security context of a request (see ``auth``)."""
+    return auth.context_from_environ(environ)
 
 
 def _before_request() -> None:
@@ -158,10 +146,12 @@ class _HealthcheckDispatcher:
 
 def _wrap(application: Any, conf: cfg.ConfigOpts) -> Any:
     """The middleware stack around the Flask WSGI callable."""
+    application = auth.wrap(application, conf)
     application = _HealthcheckDispatcher(application, conf)
     application = cors.CORS(application, conf)
     application = http_proxy_to_wsgi.HTTPProxyToWSGI(application, conf)
     application = errors.FaultWrapper(application)
+    application = auth.LogContext(application)
     return request_id.RequestId(application, conf)
 
 
@@ -188,7 +178,4 @@ def create_app(conf: cfg.ConfigOpts = CONF,
     app.register_blueprint(services.blueprint, url_prefix='/v1')
     policy.init(conf)
     app.wsgi_app = _wrap(app.wsgi_app, conf)  # type: ignore[method-assign]
-    LOG.warning('The Trellis API has no authentication yet: every request '
-                'is served with admin rights. Listen on a trusted address '
-                'only ([api] host_ip).')
     return app

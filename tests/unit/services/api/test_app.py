@@ -78,12 +78,12 @@ class TestRequestId(base.APITestCase):
 
 class TestContext(base.APITestCase):
 
-    def test_no_identity_is_admin(self):
+    def test_no_identity_has_no_roles(self):
+        # Only the auth layer makes a request admin (auth.py, noauth).
         ctx = app.context_from_environ(
             {'openstack.request_id': 'req-1'})
-        self.assertTrue(ctx.is_admin)
-        self.assertEqual(['admin', 'member', 'reader'], ctx.roles)
-        self.assertEqual('all', ctx.system_scope)
+        self.assertFalse(ctx.is_admin)
+        self.assertEqual([], ctx.roles)
         self.assertEqual('req-1', ctx.request_id)
 
     def test_identity_from_environ(self):
@@ -98,9 +98,10 @@ class TestContext(base.APITestCase):
 
     def test_unauthenticated_warning_at_creation(self):
         logger = self.useFixture(fixtures.FakeLogger(
-            name='trellis.services.api.app', level='WARNING'))
+            name='trellis.services.api.auth', level='WARNING'))
+        self.config(auth_strategy='noauth', group='api')
         app.create_app(self.conf, etcd_client=self.etcd)
-        self.assertIn('no authentication', logger.output)
+        self.assertIn('does NOT authenticate', logger.output)
 
 
 class TestErrors(base.APITestCase):

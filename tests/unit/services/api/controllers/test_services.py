@@ -15,7 +15,8 @@
 
 from unittest import mock
 
-from trellis.common import exception, service_registry
+from trellis.common import context, exception, service_registry
+from trellis.services.api import app
 
 from tests.unit.services.api import base
 
@@ -100,11 +101,14 @@ class TestListServices(base.APITestCase):
         self.assertEqual(200, response.status_code)
 
     def test_other_roles_may_not(self):
-        with mock.patch.object(service_registry, 'list_services') as lister:
-            error = self.assertError(self.client.get(
-                '/v1/services', headers={'X-User-Id': 'u',
-                                         'X-Project-Id': 'p',
-                                         'X-Roles': 'observer'}),
-                403, 'Forbidden')
+        # Identity headers sent by a client are dropped (auth.py): the
+        # identity is what the auth layer built.
+        observer = context.RequestContext(user_id='u', project_id='p',
+                                          roles=['observer'])
+        with mock.patch.object(service_registry, 'list_services') as lister, \
+                mock.patch.object(app, 'context_from_environ',
+                                  return_value=observer):
+            error = self.assertError(self.client.get('/v1/services'),
+                                     403, 'Forbidden')
         self.assertIn('trellis:service:list', error['message'])
         lister.assert_not_called()
