@@ -43,6 +43,7 @@ from trellis.common import etcd, policy
 from trellis.common.conf import CONF
 from trellis.services.api import auth, errors
 from trellis.services.api.controllers import root, services
+from trellis.services.api.controllers import inventory
 
 LOG = log.getLogger(__name__)
 
@@ -176,6 +177,7 @@ def create_app(conf: cfg.ConfigOpts = CONF,
     errors.register(app)
     app.register_blueprint(root.blueprint)
     app.register_blueprint(services.blueprint, url_prefix='/v1')
+    inventory.register(app)
     policy.init(conf)
     app.wsgi_app = _wrap(app.wsgi_app, conf)  # type: ignore[method-assign]
     return app

@@ -100,7 +100,8 @@ def handle_trellis_exception(exc: exception.TrellisException
     else:
         LOG.info('%s %s refused (%s): %s', flask.request.method,
                  flask.request.path, code, exc)
-    return json_response(code, exc.message)
+    # Schema validation errors carry field-level details.
+    return json_response(code, exc.message, getattr(exc, 'details', None))
 
 
 def handle_unexpected(exc: Exception) -> flask.Response:
