@@ -1,0 +1,21 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""Lab description files: Daisy ``deploy.yml`` + ``network.yml`` and
+TripleO/Bifrost nodes JSON, imported into and exported from the database.
+
+Domain logic only (no Flask). ``importer.import_lab`` parses, validates
+(every error with its file, line and path, all reported together) and
+applies a lab in one transaction; ``exporter.export_lab`` writes a
+cluster back to either format.
+"""
