@@ -351,6 +351,12 @@ class BasicAuthMiddleware:
             self._verified[key] = digest
         return user
 
+    def _known(self, name: str | None) -> bool:
+        try:
+            return name in self.users.users()
+        except AuthFileError:
+            return False
+
     @staticmethod
     def credentials(environ: dict[str, Any]) -> tuple[str, bytes] | None:
         """User and password of a ``Basic`` Authorization header."""
@@ -377,10 +383,14 @@ class BasicAuthMiddleware:
             return _error(start_response, 500, 'Internal Server Error',
                           str(exc))
         if user is None:
-            LOG.info('HTTP basic authentication failed for %s %s (user '
-                     '%s)', environ.get('REQUEST_METHOD'),
-                     environ.get('PATH_INFO'),
-                     credentials[0] if credentials else 'not given')
+            # A user name is logged only if it is one: a password typed
+            # in the user field must not reach the logs.
+            name = credentials[0] if credentials else None
+            LOG.info('HTTP basic authentication failed for %s %s (%s)',
+                     environ.get('REQUEST_METHOD'), environ.get('PATH_INFO'),
+                     'no credentials' if not credentials else
+                     'user %s' % name if self._known(name) else
+                     'unknown user')
             return _error(
                 start_response, 401, 'Unauthorized',
                 _('This request needs valid HTTP basic credentials.'),
