@@ -24,6 +24,10 @@
 # Everything lives in one folder: $TRELLIS_DEV_DIR (default
 # /var/lib/trellis-dev): servers/ (etcd, RabbitMQ data and logs),
 # trellis.conf, trellis.sqlite, run/<service>.pid and logs/<service>.log.
+# The API uses HTTP basic auth: htpasswd holds the bcrypt hash of a
+# generated admin password (made once, kept across restarts); the client
+# credentials are in client.yaml (both mode 0600). `source trellis.rc`
+# points the trellis CLI at them.
 # Servers listen on free loopback ports, so several copies (different
 # folders) can run on one machine.
 
@@ -85,9 +89,63 @@ lease_ttl = 10
 [api]
 host_ip = 127.0.0.1
 port = $api_port
+auth_strategy = http_basic
+http_basic_auth_user_file = $DIR/htpasswd
 EOF
     mv "$CONF.tmp" "$CONF"
     log "trellis.conf: $CONF (API on http://127.0.0.1:$api_port/)"
+}
+
+# The API's admin user: a generated password (kept once made), its bcrypt
+# hash in $DIR/htpasswd and the CLI's client.yaml + trellis.rc, all 0600.
+write_credentials() {
+    "$VENV/bin/python" - "$CONF" "$DIR" <<'EOF'
+import configparser
+import os
+import secrets
+import sys
+
+import bcrypt
+import yaml
+
+conf_file, base = sys.argv[1], sys.argv[2]
+users = os.path.join(base, 'htpasswd')
+client = os.path.join(base, 'client.yaml')
+conf = configparser.ConfigParser(interpolation=None)
+conf.read(conf_file)
+url = 'http://%s:%s' % (conf['api']['host_ip'], conf['api']['port'])
+
+
+def write(path, text):
+    fd = os.open(path + '.tmp', os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, 'w') as f:
+        f.write(text)
+    os.replace(path + '.tmp', path)
+
+
+try:
+    with open(client) as f:
+        password = yaml.safe_load(f)['clouds']['trellis-dev']['password']
+    with open(users) as f:
+        entries = dict(line.strip().split(':', 1) for line in f
+                       if line.strip() and not line.startswith('#'))
+    crypted = entries['admin'].split(':')[0]
+    if not bcrypt.checkpw(password.encode(), crypted.encode()):
+        password = None
+except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError):
+    password = None
+if password is None:
+    password = secrets.token_urlsafe(24)
+    crypted = bcrypt.hashpw(password.encode(), bcrypt.gensalt(12)).decode()
+    write(users, 'admin:%s:admin\n' % crypted)
+write(client, yaml.safe_dump({'default': 'trellis-dev', 'clouds': {
+    'trellis-dev': {'url': url, 'username': 'admin',
+                    'password': password}}}, default_flow_style=False))
+write(os.path.join(base, 'trellis.rc'),
+      'export TRELLIS_CLIENT_CONFIG=%s\n' % client)
+EOF
+    log "API credentials: $DIR/client.yaml (user admin, mode 0600);" \
+        "source $DIR/trellis.rc for the trellis CLI"
 }
 
 # True when every service is registered up in etcd for this host.
@@ -123,6 +181,7 @@ start() {
     if [ -z "$running" ] || [ ! -f "$CONF" ]; then
         write_conf "$exports"
     fi
+    write_credentials || die "could not write the API credentials"
     manage db sync || die "trellis-manage db sync failed"
     for svc in $SERVICES; do
         if pid=$(service_pid "$svc"); then
