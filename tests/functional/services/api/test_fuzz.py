@@ -29,12 +29,15 @@ database, no shrinking, and a time budget for the whole run. Every
 failure of every operation is collected and reported at once.
 """
 
+import ipaddress
 import os
 import threading
 import time
 
+import bcrypt
 import fixtures
 import hypothesis
+from hypothesis import strategies as st
 from oslo_db.sqlalchemy import enginefacade
 import requests
 import schemathesis
@@ -73,6 +76,32 @@ SETTINGS = hypothesis.settings(
     report_multiple_bugs=True,
     print_blob=False,
 )
+
+
+def _mac(value: int) -> str:
+    return ':'.join('%02x' % b for b in value.to_bytes(6, 'big'))
+
+
+def _cidr(pair: tuple[int, int]) -> str:
+    return str(ipaddress.IPv4Network(pair, strict=False))
+
+
+_IPV4 = st.integers(0, 2 ** 32 - 1).map(
+    lambda v: str(ipaddress.IPv4Address(v)))
+_IPV6 = st.integers(0, 2 ** 128 - 1).map(
+    lambda v: str(ipaddress.IPv6Address(v)))
+
+# The API's own string formats (services/api/schemas/base.py): without
+# these, valid requests would carry arbitrary strings where a MAC, an
+# address or a network is expected, and positive cases would be 400s.
+FORMATS = {
+    'mac': st.integers(0, 2 ** 48 - 1).map(_mac),
+    'ip': st.one_of(_IPV4, _IPV6),
+    'cidr': st.tuples(st.integers(0, 2 ** 32 - 1),
+                      st.integers(8, 32)).map(_cidr),
+}
+for _name, _strategy in FORMATS.items():
+    schemathesis.openapi.format(_name, _strategy)
 
 
 class SQLiteDatabase(fixtures.Fixture):
@@ -171,6 +200,39 @@ def _temporary_description():
     }
 
 
+# Resources created before fuzzing, so that item operations also run on
+# ones that exist: (path parameter, how to create it, the field to use).
+# UUIDs, not names: a fuzzed PATCH may rename a resource.
+SEEDS = (
+    ('cluster', 'POST', '/v1/clusters', {'name': 'fuzz-cluster'}),
+    ('network', 'POST', '/v1/clusters/fuzz-cluster/networks',
+     {'name': 'fuzz-net', 'type': 'MANAGEMENT', 'cidr': '10.0.0.0/24'}),
+    ('role', 'POST', '/v1/clusters/fuzz-cluster/roles', {'name': 'COMPUTER'}),
+    ('host', 'POST', '/v1/hosts',
+     {'name': 'fuzz-host', 'cluster_uuid': 'fuzz-cluster',
+      'bmc': {'driver': 'ipmi', 'address': '192.0.2.1',
+              'username': 'admin', 'password': 'fuzz-secret'},
+      'interfaces': [{'name': 'eth0', 'mac': '52:54:00:00:00:01',
+                      'pxe': True}]}),
+    ('role_name', 'PUT', '/v1/hosts/fuzz-host/roles/COMPUTER', None),
+    ('version', 'POST', '/v1/versions', {'name': 'fuzz-version',
+                                         'type': 'os'}),
+)
+# DELETEs on seeded resources run last, children before parents.
+DELETE_ORDER = ('role_name', 'host', 'network', 'role', 'version',
+                'cluster')
+USER = 'fuzz'
+
+
+def write_htpasswd(path: str, user: str, password: str) -> str:
+    """An htpasswd file with one admin user (no roles means admin)."""
+    crypted = bcrypt.hashpw(password.encode(), bcrypt.gensalt(4))
+    with open(path, 'w') as f:
+        f.write('%s:%s\n' % (user, crypted.decode()))
+    os.chmod(path, 0o600)
+    return path
+
+
 class TestAPIFuzz(base.TestCase):
     """schemathesis over every operation of the served API."""
 
@@ -184,12 +246,18 @@ class TestAPIFuzz(base.TestCase):
         self.config(url=etcd.url, prefix=etcd.prefix, group='etcd')
         database = self.useFixture(SQLiteDatabase(tempdir))
         self.config(connection=database.url, group='database')
+        self.auth = (USER, os.urandom(8).hex())
+        htpasswd = write_htpasswd(os.path.join(tempdir, 'htpasswd'),
+                                  *self.auth)
+        self.config(auth_strategy='http_basic',
+                    http_basic_auth_user_file=htpasswd, group='api')
         policy.reset()
         self.addCleanup(policy.reset)
         served = _ServedAPI(self.conf)
         self.addCleanup(served.stop)
         self.url = served.url
         self.session = requests.Session()
+        self.session.auth = self.auth
         self.addCleanup(self.session.close)
 
     def _load_schema(self):
@@ -201,10 +269,32 @@ class TestAPIFuzz(base.TestCase):
         self.assertEqual(200, response.status_code, response.text)
         return schemathesis.openapi.from_dict(response.json())
 
-    def _fuzz(self, operation, mode):
+    def _seed(self, path_names):
+        """Create the SEEDS the description has parameters for.
+
+        :returns: {path parameter name: value} of what was created.
+        """
+        known = {}
+        for param, method, path, body in SEEDS:
+            if param not in path_names:
+                continue
+            response = self.session.request(method, self.url + path,
+                                            json=body, timeout=TIMEOUT)
+            self.assertIn(response.status_code, (200, 201),
+                          '%s %s: %s' % (method, path, response.text))
+            known[param] = ('COMPUTER' if param == 'role_name'
+                            else response.json()['uuid'])
+        return known
+
+    def _fuzz(self, operation, mode, path_parameters=None):
         """Run one operation in one mode; return the failure text or None."""
+        strategy = operation.as_strategy(generation_mode=mode,
+                                         path_parameters=path_parameters)
+        label = '%s [%s%s]' % (operation.label, mode.value,
+                               ', seeded' if path_parameters else '')
+
         @SETTINGS
-        @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
+        @hypothesis.given(case=strategy)
         def run(case):
             case.call_and_validate(base_url=self.url, session=self.session,
                                    checks=CHECKS, timeout=TIMEOUT)
@@ -216,30 +306,47 @@ class TestAPIFuzz(base.TestCase):
                 # Nothing in the operation can be made invalid (no
                 # parameters, no body): there is no negative case.
                 return None
-            return '%s [%s]: no request could be generated' % (
-                operation.label, mode.value)
+            return '%s: no request could be generated' % label
         except (Exception, BaseExceptionGroup) as exc:
-            return '%s [%s]: %s' % (operation.label, mode.value, exc)
+            return '%s: %s' % (label, exc)
         return None
 
-    def test_no_server_error_and_responses_match_schema(self):
-        schema = self._load_schema()
-        failures = []
-        operations = []
-        for result in schema.get_all_operations():
-            operation = result.ok()
-            operations.append(operation)
-        self.assertNotEqual([], operations)
-        deadline = time.monotonic() + TIME_BUDGET
-        not_run = []
+    def _plan(self, operations, known):
+        """(operation, mode, path parameters) runs, DELETEs of seeded
+        resources last and children first."""
+        generated, seeded, deletes = [], [], []
         for operation in operations:
             for mode in (schemathesis.GenerationMode.POSITIVE,
                          schemathesis.GenerationMode.NEGATIVE):
-                if time.monotonic() > deadline:
-                    not_run.append('%s [%s]' % (operation.label, mode.value))
-                    continue
-                failure = self._fuzz(operation, mode)
-                if failure:
-                    failures.append(failure)
+                generated.append((operation, mode, None))
+            names = [p.name for p in operation.path_parameters]
+            if names and all(n in known for n in names):
+                params = {n: known[n] for n in names}
+                run = (operation, schemathesis.GenerationMode.POSITIVE,
+                       params)
+                if operation.method.upper() == 'DELETE':
+                    deletes.append((DELETE_ORDER.index(names[-1]), run))
+                else:
+                    seeded.append(run)
+        return seeded + generated + [run for _, run in sorted(
+            deletes, key=lambda item: item[0])]
+
+    def test_no_server_error_and_responses_match_schema(self):
+        schema = self._load_schema()
+        operations = [result.ok() for result in schema.get_all_operations()]
+        self.assertNotEqual([], operations)
+        path_names = {p.name for op in operations
+                      for p in op.path_parameters}
+        known = self._seed(path_names)
+        self.addDetail('seeded', content.text_content(repr(known)))
+        deadline = time.monotonic() + TIME_BUDGET
+        failures, not_run = [], []
+        for operation, mode, params in self._plan(operations, known):
+            if time.monotonic() > deadline:
+                not_run.append('%s [%s]' % (operation.label, mode.value))
+                continue
+            failure = self._fuzz(operation, mode, params)
+            if failure:
+                failures.append(failure)
         self.assertEqual([], not_run, 'time budget spent before these')
         self.assertEqual([], failures, '\n\n'.join(failures))
