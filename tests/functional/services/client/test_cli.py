@@ -1,0 +1,226 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The ``trellis`` CLI run as a subprocess against trellis-api served for real.
+
+One ``trellis-api`` daemon per class (real etcd, RabbitMQ, a SQLite
+database made by ``trellis-manage db sync``) with ``auth_strategy =
+http_basic``: an admin, a member and a reader user in an htpasswd file.
+Every command runs the installed ``trellis`` console script.
+"""
+
+import json
+import os
+import subprocess
+
+import bcrypt
+import fixtures
+from testtools import content
+
+from tests.functional import base
+from tests.functional import fixtures as func_fixtures
+
+CLI_TIMEOUT = 60
+PASSWORDS = {'admin': 'Adm1n-pw', 'member': 'Memb3r-pw',
+             'reader': 'R3ader-pw'}
+
+
+def _htpasswd_line(user: str, role: str) -> str:
+    digest = bcrypt.hashpw(PASSWORDS[user].encode(),
+                           bcrypt.gensalt(rounds=4)).decode()
+    return '%s:%s:%s\n' % (user, digest, role)
+
+
+class CLITestCase(base.ServiceTestCase):
+    """A trellis-api daemon on SQLite with HTTP basic authentication."""
+
+    @classmethod
+    def service_config(cls, service):
+        config = super().service_config(service)
+        if service == 'api':
+            cls.api_url = 'http://127.0.0.1:%s' % config['api']['port']
+            config['api'].update(
+                auth_strategy='http_basic',
+                http_basic_auth_user_file=cls.htpasswd)
+            config['database'] = {'connection': cls.db_url}
+        return config
+
+    @classmethod
+    def manage_config(cls):
+        # Called once the class's tempdir exists, before any daemon.
+        cls.db_url = 'sqlite:///%s' % os.path.join(cls.tempdir,
+                                                   'trellis.sqlite')
+        cls.htpasswd = os.path.join(cls.tempdir, 'htpasswd')
+        with open(cls.htpasswd, 'w') as f:
+            for user, role in (('admin', 'admin'), ('member', 'member'),
+                               ('reader', 'reader')):
+                f.write(_htpasswd_line(user, role))
+        os.chmod(cls.htpasswd, 0o600)
+        sections = super().manage_config()
+        sections['database'] = {'connection': cls.db_url}
+        return sections
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        try:
+            argv = base.console_script('trellis-manage') + [
+                '--config-file', cls.manage_config_file, 'db', 'sync']
+            subprocess.run(argv, check=True, capture_output=True,
+                           timeout=120, stdin=subprocess.DEVNULL)
+            cls.services['api'] = cls._use_class_fixture(
+                cls.make_service_fixture('api'))
+        except BaseException:
+            cls._cleanup_class_fixtures()
+            raise
+
+    def setUp(self):
+        super().setUp()
+        self.home = self.useFixture(fixtures.TempDir()).path
+
+    def environ(self, user='admin', **extra):
+        """A clean environment: only what the test gives the CLI."""
+        env = {'PATH': os.environ.get('PATH', '/usr/bin:/bin'),
+               'HOME': self.home, 'XDG_CONFIG_HOME': self.home,
+               'LANG': 'C.UTF-8', 'TRELLIS_URL': self.api_url}
+        if user:
+            env.update(TRELLIS_USERNAME=user,
+                       TRELLIS_PASSWORD=PASSWORDS[user])
+        env.update(extra)
+        return {k: v for k, v in env.items() if v is not None}
+
+    def trellis(self, *args, user='admin', env=None, expect=0):
+        """Run ``trellis ARGS``; check the exit code; returns the result."""
+        argv = base.console_script('trellis') + list(args)
+        result = subprocess.run(
+            argv, capture_output=True, text=True, timeout=CLI_TIMEOUT,
+            stdin=subprocess.DEVNULL,
+            env=env if env is not None else self.environ(user))
+        self.addDetail('trellis %s' % ' '.join(args), content.text_content(
+            'exit %s\n--- stdout\n%s\n--- stderr\n%s' % (
+                result.returncode, result.stdout, result.stderr)))
+        if expect is not None:
+            self.assertEqual(expect, result.returncode, result.stderr)
+        self.assertNotIn('Traceback', result.stderr)
+        for password in PASSWORDS.values():
+            self.assertNotIn(password, result.stdout + result.stderr)
+        return result
+
+    def json(self, *args, **kwargs):
+        return json.loads(self.trellis(*args, '-f', 'json',
+                                       **kwargs).stdout)
+
+
+class TestClusterCLI(CLITestCase):
+
+    def test_cluster_life_cycle(self):
+        name = func_fixtures.unique_name('lab-')
+        created = self.json('cluster', 'create', name, '--description',
+                            'Rack A', '--config', 'ntp_server=10.0.0.1',
+                            '--config', 'debug=true')
+        self.assertEqual(name, created['name'])
+        self.assertEqual('Rack A', created['description'])
+        self.assertEqual({'ntp_server': '10.0.0.1', 'debug': True},
+                         created['config'])
+
+        listed = self.json('cluster', 'list')
+        self.assertIn({'UUID': created['uuid'], 'Name': name,
+                       'Status': created['status'],
+                       'Target': created['target']}, listed)
+        shown = self.json('cluster', 'show', created['uuid'])
+        self.assertEqual(created, shown)
+        self.assertEqual(name + '\n', self.trellis(
+            'cluster', 'show', name, '-f', 'value', '-c', 'name').stdout)
+
+        changed = self.json('cluster', 'set', name, '--target', 'kolla-1',
+                            '--unset', 'description')
+        self.assertEqual('kolla-1', changed['target'])
+        self.assertIsNone(changed['description'])
+        renamed = self.json('cluster', 'set', name, '--name', name + '-b')
+        self.assertEqual(created['uuid'], renamed['uuid'])
+
+        result = self.trellis('cluster', 'delete', name + '-b')
+        self.assertEqual('', result.stdout)
+        result = self.trellis('cluster', 'show', created['uuid'], expect=1)
+        self.assertIn('(HTTP 404)', result.stderr)
+        self.assertIn('Request-ID: req-', result.stderr)
+
+    def test_manual_paging(self):
+        prefix = func_fixtures.unique_name('page-')
+        uuids = [self.json('cluster', 'create', '%s-%d' % (prefix, i))['uuid']
+                 for i in range(3)]
+        everything = [row['UUID'] for row in self.json('cluster', 'list')]
+        self.assertTrue(set(uuids) <= set(everything))
+        first = self.json('cluster', 'list', '--limit', '1')
+        self.assertEqual(1, len(first))
+        second = self.json('cluster', 'list', '--limit', '1', '--marker',
+                           first[0]['UUID'])
+        self.assertEqual(1, len(second))
+        self.assertNotEqual(first, second)
+        self.assertEqual(everything[:2],
+                         [first[0]['UUID'], second[0]['UUID']])
+
+    def test_api_errors(self):
+        name = func_fixtures.unique_name('dup-')
+        self.trellis('cluster', 'create', name)
+        result = self.trellis('cluster', 'create', name, expect=1)
+        self.assertIn('(HTTP 409)', result.stderr)
+        self.assertIn(name, result.stderr)
+
+        result = self.trellis('cluster', 'create', 'bad name!', expect=1)
+        self.assertIn('(HTTP 400)', result.stderr)
+        self.assertIn('$.name', result.stderr)
+
+        result = self.trellis('cluster', 'list', '--limit', '5000',
+                              expect=1)
+        self.assertIn('(HTTP 400)', result.stderr)
+
+    def test_authentication_and_policy(self):
+        # A reader reads and may not write.
+        self.trellis('cluster', 'list', user='reader')
+        result = self.trellis('cluster', 'create',
+                              func_fixtures.unique_name('ro-'),
+                              user='reader', expect=1)
+        self.assertIn('(HTTP 403)', result.stderr)
+        # A member writes.
+        self.trellis('cluster', 'create', func_fixtures.unique_name('rw-'),
+                     user='member')
+        # A wrong password and no credentials are refused.
+        env = self.environ(TRELLIS_PASSWORD='wrong')
+        result = self.trellis('cluster', 'list', env=env, expect=1)
+        self.assertIn('(HTTP 401)', result.stderr)
+        result = self.trellis('cluster', 'list', env=self.environ(None),
+                              expect=1)
+        self.assertIn('(HTTP 401)', result.stderr)
+
+    def test_client_config_file_and_debug(self):
+        path = os.path.join(self.home, 'trellis', 'client.yaml')
+        os.makedirs(os.path.dirname(path))
+        with open(path, 'w') as f:
+            f.write('default: local\nclouds:\n  local:\n    url: %s\n'
+                    '    username: member\n    password: %s\n'
+                    '  broken:\n    url: http://127.0.0.1:%d\n'
+                    % (self.api_url, PASSWORDS['member'],
+                       func_fixtures.servers.free_port()))
+        os.chmod(path, 0o600)
+        env = self.environ(None, TRELLIS_URL=None)
+        result = self.trellis('--debug', 'cluster', 'list', env=env)
+        self.assertIn('RESP: 200 GET %s/v1/clusters (Request-ID: req-'
+                      % self.api_url, result.stderr)
+        result = self.trellis('--os-cloud', 'broken', 'cluster', 'list',
+                              env=env, expect=1)
+        self.assertIn('Cannot reach the Trellis API', result.stderr)
+        # The environment wins over the file, the command line over both.
+        env['TRELLIS_PASSWORD'] = 'wrong'
+        self.trellis('cluster', 'list', env=env, expect=1)
+        self.trellis('--password', PASSWORDS['member'], 'cluster', 'list',
+                     env=env)
