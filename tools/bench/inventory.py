@@ -276,56 +276,68 @@ def show_hosts(client: Client, hosts: list[dict], count: int,
 
 # -- the lab files --------------------------------------------------------
 
-LAB_PLANES = (('MANAGEMENT', '10.20.0.0/16', 0), ('PUBLICAPI',
-              '10.30.0.0/16', 0), ('STORAGE', '10.40.0.0/16', 0),
-              ('TENANT', '10.50.0.0/16', 0), ('EXTERNAL', '10.60.0.0/16',
-              0), ('HEARTBEAT', '10.70.0.0/16', 0))
+# (plane, cidr, NIC): every plane on eth0 but EXTERNAL, on eth1.
+LAB_PLANES = (('MANAGEMENT', '10.20.0.0/16', 'eth0'),
+              ('PUBLICAPI', '10.30.0.0/16', 'eth0'),
+              ('STORAGE', '10.40.0.0/16', 'eth0'),
+              ('TENANT', '10.50.0.0/16', 'eth0'),
+              ('EXTERNAL', '10.60.0.0/16', 'eth1'))
+LAB_CONTROLLERS = 3
+# Daisy deploys at most 20 compute hosts (common/labs/checks.py
+# MAX_COMPUTERS); the other hosts of the lab are Ceph STORAGE nodes.
+LAB_COMPUTERS = 20
 
 
-def daisy_lab(count: int, prefix: str) -> dict[str, str]:
+def lab_role(index: int) -> str:
+    if index < LAB_CONTROLLERS:
+        return 'CONTROLLER_HA'
+    if index < LAB_CONTROLLERS + LAB_COMPUTERS:
+        return 'COMPUTER'
+    return 'STORAGE'
+
+
+def daisy_lab(count: int, cluster: str) -> list[dict[str, str]]:
     """A bare-metal Daisy ``deploy.yml`` and ``network.yml`` of ``count``
-    hosts (three CONTROLLER_HA, the rest COMPUTER), as YAML text.
+    hosts with IPMI and two MACs each, as ``POST /v1/labs/import`` takes
+    them (``[{"name", "content"}]``).
 
     Names, MACs and IPMI addresses do not overlap the created hosts'.
     """
-    lines = ['TYPE: baremetal', 'FLAVOR: cluster', 'adapter: ipmi',
-             'hosts:']
+    lines = ['cluster: %s' % cluster, 'TYPE: baremetal', 'FLAVOR: cluster',
+             'adapter: ipmi', 'hosts:']
     for index in range(count):
-        role = 'CONTROLLER_HA' if index < 3 else 'COMPUTER'
-        lines += ['- name: %s-%04d' % (prefix, index),
-                  '  roles:', '  - %s' % role,
-                  '  mac_addresses:',
-                  "  - '%s'" % mac(index, 0, base=0x5a),
-                  "  - '%s'" % mac(index, 1, base=0x5a),
+        lines += ['- name: %s-%04d' % (cluster, index),
+                  '  roles:', '  - %s' % lab_role(index),
                   '  ipmi_ip: %s' % bmc_address(index, '10.200.0.0'),
                   '  ipmi_user: admin',
-                  "  ipmi_pass: 'bench-secret'"]
+                  '  ipmi_pass: bench-secret',
+                  '  mac_addresses:',
+                  "  - '%s'" % mac(index, 0, base=0x5a),
+                  "  - '%s'" % mac(index, 1, base=0x5a)]
     deploy = '\n'.join(lines) + '\n'
 
-    lines = ['interfaces:']
-    for name, _cidr, _vlan in LAB_PLANES:
-        nic = 'eth2' if name == 'EXTERNAL' else 'eth0'
-        lines += ["- name: '%s'" % name, "  interface: '%s'" % nic]
-    lines += ["internal_vip: '10.20.0.10'", "public_vip: '10.30.0.10'",
-              'ip_settings:']
-    for name, cidr, _vlan in LAB_PLANES:
+    lines = ['networks:']
+    for name, cidr, _nic in LAB_PLANES:
         net = ipaddress.IPv4Network(cidr)
-        lines += ["- name: '%s'" % name,
+        lines += ['- name: %s' % name,
+                  '  cidr: %s' % cidr,
+                  '  gateway: %s' % (net.network_address + 1),
                   '  ip_ranges:',
-                  "  - start: '%s'" % (net.network_address + 100),
-                  "    end: '%s'" % (net.network_address + 100 + 4000),
-                  "  cidr: '%s'" % cidr,
-                  "  gateway: '%s'" % (net.network_address + 1),
-                  "  role: ['%s']" % name]
+                  '  - start: %s' % (net.network_address + 100),
+                  '    end: %s' % (net.network_address + 100 + 4000)]
+    lines.append('interfaces:')
+    for name, _cidr, nic in LAB_PLANES:
+        lines += ['- name: %s' % name, '  interface: %s' % nic]
+    lines += ['internal_vip: 10.20.0.10', 'public_vip: 10.30.0.10']
     network = '\n'.join(lines) + '\n'
-    return {'deploy.yml': deploy, 'network.yml': network}
+    return [{'name': 'deploy.yml', 'content': deploy},
+            {'name': 'network.yml', 'content': network}]
 
 
-def import_lab(client: Client, files: dict[str, str], cluster: str
+def import_lab(client: Client, files: list[dict[str, str]]
                ) -> tuple[requests.Response, float]:
-    """``POST /v1/labs/import`` of Daisy files into ``cluster``."""
-    body = {'cluster': cluster, 'format': 'daisy', 'files': files}
-    return client.request('POST', '/v1/labs/import', json=body)
+    """``POST /v1/labs/import`` of the files (the cluster is in them)."""
+    return client.request('POST', '/v1/labs/import', json={'files': files})
 
 
 # -- output ---------------------------------------------------------------
@@ -419,15 +431,14 @@ def run(args: argparse.Namespace, client: Client) -> int:
 
     if not args.skip_import:
         files = daisy_lab(args.import_hosts, prefix + '-lab')
-        cluster = prefix + '-lab'
-        response, seconds = import_lab(client, files, cluster)
+        response, seconds = import_lab(client, files)
         check(response, 200, 201)
         print('import of a %d-host deploy.yml + network.yml: %.2fs '
               '(goal < %.0f s: %s)' % (args.import_hosts, seconds,
                                       GOAL_IMPORT_S,
                                       goal(seconds, GOAL_IMPORT_S)))
         missed += seconds >= GOAL_IMPORT_S
-        response, again = import_lab(client, files, cluster)
+        response, again = import_lab(client, files)
         check(response, 200, 201)
         print('the same files again (no change): %.2fs' % again)
     return 1 if missed else 0
