@@ -74,14 +74,24 @@ class ImportLab(base.ClientLister):
         parser.add_argument('--dry-run', action='store_true',
                             help='Validate and show what would change; '
                                  'change nothing.')
+        parser.add_argument('--lab-format', dest='lab_format',
+                            choices=EXPORT_FORMATS,
+                            help='The files\' format (default: detected; '
+                                 'a JSON file is tripleo).')
+        parser.add_argument('--cluster', metavar='NAME',
+                            help='Import into this cluster instead of the '
+                                 'one the files name.')
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> tuple:
-        body = {'files': read_files(parsed_args.files),
-                'dry_run': parsed_args.dry_run}
+        body: dict[str, Any] = {'files': read_files(parsed_args.files),
+                                'dry_run': parsed_args.dry_run}
+        base.set_if(body, 'format', parsed_args.lab_format)
+        base.set_if(body, 'cluster', parsed_args.cluster)
         report = self.client.post('/labs/import', body)
         if not isinstance(report, dict):
             return ('Result',), [(str(report),)]
+        show_warnings(self.app, report)
         cluster = report.get('cluster')
         if isinstance(cluster, dict):
             cluster = cluster.get('name') or cluster.get('uuid')
@@ -97,6 +107,13 @@ class ImportLab(base.ClientLister):
         # A report of another shape: field/value rows.
         return ('Field', 'Value'), [(k, base.cell(v))
                                     for k, v in sorted(report.items())]
+
+
+def show_warnings(app: Any, body: Any) -> None:
+    """The ``warnings`` of an import or export answer, on stderr."""
+    warnings = body.get('warnings') if isinstance(body, dict) else None
+    for warning in warnings or []:
+        app.stderr.write('WARNING: %s\n' % warning)
 
 
 def export_files(body: Any, text: str, fmt: str) -> list[dict[str, str]]:
@@ -122,6 +139,10 @@ class ExportLab(base.ClientCommand):
                             choices=EXPORT_FORMATS, default='daisy',
                             help='daisy (deploy.yml + network.yml) or '
                                  'tripleo (nodes JSON). Default: daisy.')
+        parser.add_argument('--include-secrets', action='store_true',
+                            help='Write the BMC passwords into the files '
+                                 '(admin only); without it each is a '
+                                 'placeholder that an import keeps.')
         parser.add_argument('--output-dir', metavar='DIR',
                             help='Write the files here (created if '
                                  'needed); without it they are printed.')
@@ -131,11 +152,14 @@ class ExportLab(base.ClientCommand):
         response = self.client.request(
             'GET', '/labs/export',
             params={'cluster': parsed_args.cluster,
-                    'format': parsed_args.lab_format})
+                    'format': parsed_args.lab_format,
+                    'include_secrets': 'true' if parsed_args.include_secrets
+                    else None})
         try:
             body = response.json()
         except ValueError:
             body = None
+        show_warnings(self.app, body)
         files = export_files(body, response.text, parsed_args.lab_format)
         if parsed_args.output_dir:
             self._write(files, parsed_args.output_dir)

@@ -49,11 +49,17 @@ class TestLabImport(base.ShellTestCase):
         self.assertEqual(['bmc', 'interfaces'], rows[1]['Fields'])
         self.assertIn('Imported into cluster allinone: 2 change(s).', err)
 
-    def test_dry_run(self):
-        self.mock('POST', '/labs/import', json=dict(REPORT, dry_run=True))
-        code, out, err = self.cli('lab', 'import', '--dry-run', self.deploy)
+    def test_dry_run_format_cluster_and_warnings(self):
+        self.mock('POST', '/labs/import', json=dict(
+            REPORT, dry_run=True, warnings=['host node-1: no PXE MAC']))
+        code, out, err = self.cli('lab', 'import', '--dry-run', self.deploy,
+                                  '--lab-format', 'daisy', '--cluster',
+                                  'other')
         self.assertEqual(0, code, err)
-        self.assertTrue(self.last().json()['dry_run'])
+        sent = self.last().json()
+        self.assertEqual((True, 'daisy', 'other'), (
+            sent['dry_run'], sent['format'], sent['cluster']))
+        self.assertIn('WARNING: host node-1: no PXE MAC\n', err)
         self.assertIn('Dry run, cluster allinone', err)
         self.assertIn('| create', out)
 
@@ -99,6 +105,7 @@ class TestLabExport(base.ShellTestCase):
                       target)
         self.assertEqual({'cluster': ['lab1'], 'format': ['daisy']},
                          self.last().qs)
+        self.assertNotIn('include_secrets', self.last().url)
         paths = [os.path.join(target, 'deploy.yml'),
                  os.path.join(target, 'network.yml')]
         self.assertEqual('\n'.join(paths) + '\n', out)
@@ -107,8 +114,13 @@ class TestLabExport(base.ShellTestCase):
         self.assertEqual(0o600, os.stat(paths[0]).st_mode & 0o777)
 
     def test_export_to_stdout(self):
-        self.mock('GET', '/labs/export', json=self.FILES)
-        out = self.ok('lab', 'export', '--cluster', 'lab1')
+        self.mock('GET', '/labs/export', json=dict(
+            self.FILES, warnings=['BMC passwords are not exported']))
+        code, out, err = self.cli('lab', 'export', '--cluster', 'lab1',
+                                  '--include-secrets')
+        self.assertEqual(0, code, err)
+        self.assertEqual('true', self.last().qs['include_secrets'][0])
+        self.assertEqual('WARNING: BMC passwords are not exported\n', err)
         self.assertEqual('# ==> deploy.yml <==\nhosts: []\n'
                          '# ==> network.yml <==\nnetworks: []\n', out)
 
