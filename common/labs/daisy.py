@@ -215,7 +215,7 @@ def _parse_bmc(host: model.Host, doc: source.Document, item: dict,
         errors.add(doc.where(*path), _(
             'bare-metal host %s has no ipmi_ip; expected the IPMI address '
             'Daisy powers it through (guide §1.3.5)') % host.name)
-    if kind == 'baremetal' and not host.macs:
+    if kind == 'baremetal' and not item.get('mac_addresses'):
         errors.add(doc.where(*path), _(
             'bare-metal host %s has no mac_addresses; expected the MACs '
             'that identify it when it PXE-boots (guide §1.4.1)')

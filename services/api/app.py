@@ -44,6 +44,7 @@ from trellis.common.conf import CONF
 from trellis.services.api import auth, errors
 from trellis.services.api.controllers import root, services
 from trellis.services.api.controllers import inventory
+from trellis.services.api.controllers import labs
 
 LOG = log.getLogger(__name__)
 
@@ -178,6 +179,7 @@ def create_app(conf: cfg.ConfigOpts = CONF,
     app.register_blueprint(root.blueprint)
     app.register_blueprint(services.blueprint, url_prefix='/v1')
     inventory.register(app)
+    app.register_blueprint(labs.blueprint, url_prefix='/v1')
     policy.init(conf)
     app.wsgi_app = _wrap(app.wsgi_app, conf)  # type: ignore[method-assign]
     return app

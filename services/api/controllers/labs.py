@@ -1,0 +1,170 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""``/v1/labs``: import and export lab description files.
+
+``POST /v1/labs/import`` takes ``{"files": [{"name", "content"}],
+"format": "daisy"|"tripleo" (optional: detected), "cluster": optional
+name override, "dry_run": bool}`` and answers 200 with the change report
+(``trellis.common.labs.importer.Report``), or 400 whose ``details`` list
+every problem as ``{file, line, path, message}``; nothing is imported
+then. ``GET /v1/labs/export?cluster=X&format=daisy|tripleo`` answers
+``{"files": [{"name", "content"}], ...}``; ``include_secrets=true``
+(admin only) writes the BMC passwords instead of a placeholder.
+"""
+
+import json
+from typing import Any
+
+import flask
+import jsonschema
+from oslo_config import cfg
+from oslo_utils import strutils
+
+from trellis.common import policy
+from trellis.common.i18n import _
+from trellis.common.labs import exporter
+from trellis.common.labs import importer
+from trellis.common.labs import model
+from trellis.common.policies import lab as lab_policy
+from trellis.services.api import app as api_app
+from trellis.services.api import errors
+
+blueprint = flask.Blueprint('labs', __name__)
+
+# The contract's default for [api] max_lab_body_size (16 MiB).
+DEFAULT_MAX_LAB_BODY = 16 * 1024 * 1024
+# Reading BMC passwords back out takes this rule (admin by default).
+SECRETS_RULE = 'admin'
+
+IMPORT_SCHEMA: dict[str, Any] = {
+    'type': 'object',
+    'properties': {
+        'files': {
+            'type': 'array', 'minItems': 1, 'maxItems': 8,
+            'items': {
+                'type': 'object',
+                'properties': {
+                    'name': {'type': 'string', 'minLength': 1,
+                             'maxLength': 255},
+                    'content': {'type': 'string'},
+                },
+                'required': ['name', 'content'],
+                'additionalProperties': False,
+            },
+        },
+        'format': {'type': 'string', 'enum': list(importer.FORMATS)},
+        'cluster': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+        'dry_run': {'type': 'boolean'},
+    },
+    'required': ['files'],
+    'additionalProperties': False,
+}
+EXPORT_PARAMS = ('cluster', 'format', 'include_secrets')
+
+
+def _max_body() -> int:
+    conf = api_app.get_state().conf
+    try:
+        return int(conf.api.max_lab_body_size)
+    except (cfg.NoSuchOptError, AttributeError):
+        return DEFAULT_MAX_LAB_BODY
+
+
+def _bad_request(message: str, details: list[dict[str, Any]]
+                 ) -> flask.Response:
+    return errors.json_response(400, message, details)
+
+
+def _read_body() -> Any:
+    """The JSON body, or an error response (413, 415, 400)."""
+    request = flask.request
+    limit = _max_body()
+    too_large = errors.json_response(
+        413, _('A lab import body is limited to %d bytes ([api] '
+               'max_lab_body_size).') % limit)
+    if request.content_length is not None and request.content_length > limit:
+        return too_large
+    data = request.stream.read(limit + 1)
+    if len(data) > limit:
+        return too_large
+    mimetype = request.mimetype or ''
+    if mimetype != 'application/json' and not mimetype.endswith('+json'):
+        return errors.json_response(415, _(
+            'The body must be JSON (Content-Type: application/json).'))
+    try:
+        return json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return _bad_request(_('Malformed JSON body.'), [
+            {'field': '$', 'message': str(exc)}])
+
+
+@blueprint.post('/labs/import')
+def import_lab() -> Any:
+    """Import lab files into one cluster, all or nothing."""
+    context = api_app.get_context()
+    policy.authorize(lab_policy.LAB_IMPORT, {}, context)
+    body = _read_body()
+    if isinstance(body, flask.Response):
+        return body
+    problems = sorted(jsonschema.Draft202012Validator(
+        IMPORT_SCHEMA).iter_errors(body), key=lambda e: list(e.path))
+    if problems:
+        return _bad_request(_('The request body is invalid.'), [
+            {'field': '$' + ''.join('[%r]' % p if isinstance(p, int)
+                                    else '.%s' % p for p in e.path),
+             'message': e.message} for e in problems])
+    try:
+        report = importer.import_lab(
+            context, body['files'], fmt=body.get('format'),
+            cluster=body.get('cluster'),
+            dry_run=bool(body.get('dry_run', False)))
+    except model.LabInvalid as exc:
+        return _bad_request(exc.message, exc.details)
+    return flask.jsonify(report)
+
+
+@blueprint.get('/labs/export')
+def export_lab() -> Any:
+    """A cluster as lab files (Daisy by default)."""
+    context = api_app.get_context()
+    policy.authorize(lab_policy.LAB_EXPORT, {}, context)
+    args = flask.request.args
+    unknown = sorted(set(args) - set(EXPORT_PARAMS))
+    if unknown:
+        return _bad_request(
+            _('Unknown query parameter(s): %s.') % ', '.join(unknown),
+            [{'field': name, 'message': _('expected one of: %s')
+              % ', '.join(EXPORT_PARAMS)} for name in unknown])
+    cluster = args.get('cluster')
+    if not cluster:
+        return _bad_request(_('Give the cluster to export: ?cluster=NAME.'),
+                            [{'field': 'cluster',
+                              'message': _('required')}])
+    fmt = args.get('format', 'daisy')
+    if fmt not in importer.FORMATS:
+        return _bad_request(
+            _('Unknown format %s.') % fmt,
+            [{'field': 'format', 'message': _('expected one of: %s')
+              % ', '.join(importer.FORMATS)}])
+    try:
+        secrets = strutils.bool_from_string(
+            args.get('include_secrets', 'false'), strict=True)
+    except ValueError:
+        return _bad_request(_('include_secrets must be true or false.'),
+                            [{'field': 'include_secrets',
+                              'message': _('expected true or false')}])
+    if secrets:
+        policy.authorize(SECRETS_RULE, {}, context)
+    return flask.jsonify(exporter.export_lab(context, cluster, fmt,
+                                             include_secrets=secrets))
