@@ -322,7 +322,23 @@ class BasicAuthMiddleware:
         self.users = HtpasswdFile(path)
         self._key = secrets.token_bytes(32)
         self._verified: dict[tuple[str, bytes], bytes] = {}
+        self._dummy: bytes | None = None
         self._cache_lock = threading.Lock()
+
+    def _dummy_hash(self) -> bytes:
+        """A hash of the cost of the file's first user, made once."""
+        if self._dummy is None:
+            users = list(self.users.users().values())
+            rounds = 12
+            if users:
+                try:
+                    rounds = int(users[0].crypted.split(b'$')[2])
+                except (IndexError, ValueError):
+                    pass
+            rounds = min(max(rounds, 4), 31)
+            self._dummy = bcrypt.hashpw(secrets.token_bytes(16),
+                                        bcrypt.gensalt(rounds))
+        return self._dummy
 
     def _digest(self, password: bytes) -> bytes:
         return hmac.new(self._key, password, hashlib.sha256).digest()
@@ -331,6 +347,9 @@ class BasicAuthMiddleware:
         """The user if ``password`` is theirs, else None."""
         user = self.users.users().get(name)
         if user is None:
+            # As slow as a known user's check: response times must not
+            # tell which user names exist.
+            bcrypt.checkpw(password[:72], self._dummy_hash())
             return None
         key = (name, user.crypted)
         digest = self._digest(password)
@@ -379,9 +398,12 @@ class BasicAuthMiddleware:
         credentials = self.credentials(environ)
         try:
             user = self.check(*credentials) if credentials else None
-        except AuthFileError as exc:
+        except AuthFileError:
+            # Logged by HtpasswdFile; the client learns no server path.
             return _error(start_response, 500, 'Internal Server Error',
-                          str(exc))
+                          _('Authentication is unavailable: the server '
+                            'logs of request %s say why.') %
+                          environ.get('openstack.request_id'))
         if user is None:
             # A user name is logged only if it is one: a password typed
             # in the user field must not reach the logs.
