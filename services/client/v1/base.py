@@ -52,11 +52,37 @@ def title(field: str) -> str:
     return ' '.join(word.capitalize() for word in field.split('_'))
 
 
+def _scalar(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, sort_keys=True, separators=(',', ':'))
+    return str(value)
+
+
+def _pairs(value: dict[str, Any]) -> str:
+    """``key=value, ...`` of a dict (name first), empty values left out."""
+    return ', '.join('%s=%s' % (k, _scalar(v))
+                     for k, v in sorted(value.items(),
+                                        key=lambda kv: (kv[0] != 'name',
+                                                        kv[0]))
+                     if v is not None and v != [] and v != {})
+
+
 class JSONColumn(columns.FormattableColumn):
-    """A dict or list: compact JSON for people, itself for machines."""
+    """A dict or list: readable text for people, itself for machines.
+
+    A dict prints as ``key=value, ...`` (empty values left out), a list
+    of dicts as one such line per item, other lists comma-separated.
+    """
 
     def human_readable(self) -> str:
-        return json.dumps(self._value, sort_keys=True, separators=(',', ':'))
+        value = self._value
+        if isinstance(value, dict):
+            return _pairs(value)
+        if isinstance(value, list):
+            if value and all(isinstance(v, dict) for v in value):
+                return '\n'.join(_pairs(v) for v in value)
+            return ', '.join(_scalar(v) for v in value)
+        return _scalar(value)
 
 
 class NamesColumn(columns.FormattableColumn):

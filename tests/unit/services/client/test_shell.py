@@ -18,6 +18,7 @@ import requests
 import yaml
 
 from tests.unit.services.client import base
+from trellis.services.client.v1 import base as v1_base
 
 CLUSTER = {'uuid': '6f1c1c9e-0d5e-4a52-9f2b-0c3a1f6d2e11', 'name': 'lab1',
            'description': None, 'status': 'init', 'target': None,
@@ -144,7 +145,7 @@ class TestFormats(base.ShellTestCase):
         lines = [line for line in out.splitlines() if line.startswith('|')]
         fields = [line.split('|')[1].strip() for line in lines[1:]]
         self.assertEqual(sorted(CLUSTER), fields)
-        self.assertIn('{"ntp":"10.0.0.1"}', out)
+        self.assertIn('| ntp=10.0.0.1 ', out)
 
     def test_show_json_keeps_structure(self):
         out = self.ok('cluster', 'show', 'lab1', '-f', 'json')
@@ -175,3 +176,18 @@ class TestFormats(base.ShellTestCase):
                                   'json'))
         self.assertEqual({'UUID', 'Name', 'Status', 'Target', 'Description',
                           'Created At', 'Updated At'}, set(long[0]))
+
+
+class TestCells(base.ShellTestCase):
+
+    def test_human_readable_nested_values(self):
+        self.assertEqual('address=10.9.0.5, port=623', v1_base.cell(
+            {'address': '10.9.0.5', 'port': 623, 'username': None,
+             'slaves': []}).human_readable())
+        self.assertEqual('name=eth0, mac=m1\nname=eth1, slaves=["a","b"]',
+                         v1_base.cell([{'name': 'eth0', 'mac': 'm1'},
+                                       {'name': 'eth1', 'slaves': ['a', 'b'],
+                                        'ip': None}]).human_readable())
+        self.assertEqual('a, 1', v1_base.cell(['a', 1]).human_readable())
+        self.assertEqual({'a': None}, v1_base.cell(
+            {'a': None}).machine_readable())

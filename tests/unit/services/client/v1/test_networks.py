@@ -58,7 +58,7 @@ class TestNetwork(base.ShellTestCase):
         out = self.ok('network', 'list', '--cluster', 'lab1', '--type',
                       'pxe', '--long')
         self.assertEqual('type=PXE', self.last().url.split('?')[1])
-        self.assertIn('[{"end":"10.1.0.9","start":"10.1.0.5"}]', out)
+        self.assertIn('end=10.1.0.9, start=10.1.0.5', out)
         self.mock('GET', '/clusters/lab1/networks/pxe', json={'uuid': 'n1'})
         self.ok('network', 'show', 'pxe', '--cluster', 'lab1')
         self.mock('PATCH', '/clusters/lab1/networks/pxe', json={})
