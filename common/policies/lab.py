@@ -13,7 +13,8 @@
 """Policies of ``/v1/labs``: lab description files in and out.
 
 Importing creates and changes clusters, hosts, networks and roles, so it
-needs member; exporting only reads, so reader may.
+needs member; exporting only reads, so reader may, but the BMC passwords
+come out for admin only.
 """
 
 from oslo_policy import policy
@@ -22,6 +23,7 @@ from trellis.common.policies import base
 
 LAB_IMPORT = 'trellis:lab:import'
 LAB_EXPORT = 'trellis:lab:export'
+LAB_EXPORT_SECRETS = 'trellis:lab:export_secrets'
 
 rules = [
     policy.DocumentedRuleDefault(
@@ -37,6 +39,15 @@ rules = [
         scope_types=base.SCOPE_TYPES,
         description='Export a cluster as lab files.',
         operations=[{'path': '/v1/labs/export', 'method': 'GET'}]),
+    policy.DocumentedRuleDefault(
+        name=LAB_EXPORT_SECRETS,
+        check_str=base.ADMIN,
+        scope_types=base.SCOPE_TYPES,
+        description='Export a cluster as lab files with the BMC passwords '
+                    '(include_secrets=true); without this rule they are '
+                    'left out.',
+        operations=[{'path': '/v1/labs/export?include_secrets=true',
+                     'method': 'GET'}]),
 ]
 
 

@@ -22,6 +22,7 @@ class TestLabPolicies(base.PolicyDefaultsTestCase):
     RULES = {
         lab.LAB_IMPORT: 'member',
         lab.LAB_EXPORT: 'reader',
+        lab.LAB_EXPORT_SECRETS: 'admin',
     }
 
     def test_every_rule_of_the_module_is_checked(self):
