@@ -33,7 +33,7 @@ def cluster_view(ref: Any) -> dict[str, Any]:
     """The API representation of a cluster."""
     return {'uuid': ref.uuid, 'name': ref.name,
             'description': ref.description, 'status': ref.status,
-            'target': ref.target, 'config': ref.config,
+            'target': ref.target, 'config': ref.config or {},
             'created_at': utils.isotime(ref.created_at),
             'updated_at': utils.isotime(ref.updated_at)}
 

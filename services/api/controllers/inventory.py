@@ -15,8 +15,14 @@
 import flask
 
 from trellis.services.api.controllers import clusters
+from trellis.services.api.controllers import host_roles
+from trellis.services.api.controllers import hosts
+from trellis.services.api.controllers import networks
+from trellis.services.api.controllers import roles
+from trellis.services.api.controllers import versions
 
-BLUEPRINTS = (clusters.blueprint,)
+BLUEPRINTS = (clusters.blueprint, networks.blueprint, roles.blueprint,
+              hosts.blueprint, host_roles.blueprint, versions.blueprint)
 
 
 def register(app: flask.Flask) -> None:

@@ -214,6 +214,16 @@ def _is_secret(path: Any) -> bool:
     return any(isinstance(p, str) and p in SECRET_FIELDS for p in path)
 
 
+def _holds_secret(instance: Any) -> bool:
+    """True if a secret field is somewhere inside ``instance``."""
+    if isinstance(instance, dict):
+        return any(k in SECRET_FIELDS or _holds_secret(v)
+                   for k, v in instance.items())
+    if isinstance(instance, list):
+        return any(_holds_secret(v) for v in instance)
+    return False
+
+
 def _json_path(path: Any) -> str:
     text = '$'
     for part in path:
@@ -243,7 +253,7 @@ def _details(error: jsonschema.ValidationError,
                    and k not in error.instance]
         return [{'field': _json_path(path + [k]),
                  'message': _('%s is required.') % k} for k in missing]
-    if _is_secret(path):
+    if _is_secret(path) or _holds_secret(error.instance):
         message = _('Invalid value (not shown): it fails "%(rule)s".') % {
             'rule': error.validator}
     elif error.validator == 'format':
@@ -260,8 +270,15 @@ def errors_of(schema: dict[str, Any], instance: Any,
     """Every error of ``instance`` against ``schema``, sorted by field."""
     validator = jsonschema.Draft202012Validator(
         schema, format_checker=FORMAT_CHECKER)
+    errors = list(validator.iter_errors(instance))
+    # A value of the wrong type fails its enum/format too: say it once.
+    mistyped = {tuple(e.absolute_path) for e in errors
+                if e.validator == 'type'}
     details: list[dict[str, str]] = []
-    for error in validator.iter_errors(instance):
+    for error in errors:
+        if (error.validator != 'type'
+                and tuple(error.absolute_path) in mistyped):
+            continue
         details.extend(_details(error, read_only))
     details.sort(key=lambda d: d['field'])
     return details
@@ -277,6 +294,13 @@ def validate(schema: dict[str, Any], instance: Any, what: str,
     details = errors_of(schema, instance, read_only) + list(extra or ())
     if details:
         raise ValidationFailed(what, details)
+
+
+def raise_if(what: str, details: list[dict[str, str]]) -> None:
+    """Raise ``ValidationFailed`` if ``details`` (semantic checks) is
+    not empty."""
+    if details:
+        raise ValidationFailed(what, list(details))
 
 
 def check_schema(schema: dict[str, Any]) -> None:
