@@ -163,3 +163,4 @@ class LabTestCase(base.TestCase):
         self.assertTrue(found, 'no %s:%s %r (path %s) in:\n%s' % (
             file, line, message_part, path,
             '\n'.join(str(e) for e in exc.errors)))
+

@@ -1,0 +1,129 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""Lab import and export through the real API: cheroot serving the app
+on a free loopback port, a SQLite file migrated to head."""
+
+import os
+import threading
+
+import fixtures
+from oslo_db.sqlalchemy import enginefacade
+import requests
+
+from tests import base
+from tests.unit.common.labs import base as lab_base
+from trellis.common import context as trellis_context
+from trellis.common import policy
+from trellis.common.db import api as db_api
+from trellis.common.db.sqlalchemy import migration
+from trellis.services.api import app
+from trellis.services.api import server
+
+TIMEOUT = 30
+
+
+class SQLiteDatabase(fixtures.Fixture):
+    """A SQLite file (cheroot's threads share it) behind enginefacade."""
+
+    def __init__(self, tempdir: str) -> None:
+        super().__init__()
+        self.url = 'sqlite:///%s' % os.path.join(tempdir, 'trellis.sqlite')
+
+    def _setUp(self) -> None:
+        manager = enginefacade.transaction_context()
+        manager.configure(connection=self.url)
+        self.addCleanup(enginefacade._context_manager.patch_factory(manager))
+        engine = manager.writer.get_engine()
+        self.addCleanup(engine.dispose)
+        migration.upgrade('head', engine)
+
+
+class TestLabsAPI(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        tempdir = self.useFixture(fixtures.TempDir()).path
+        self.useFixture(SQLiteDatabase(tempdir))
+        self.conf([], project='trellis', default_config_files=[])
+        self.config(auth_strategy='noauth', group='api')
+        policy.reset()
+        self.addCleanup(policy.reset)
+        http = server.make_server(app.create_app(self.conf), '127.0.0.1', 0,
+                                  threads=4)
+        thread = threading.Thread(target=http.serve, daemon=True)
+        thread.start()
+        self.addCleanup(thread.join, TIMEOUT)
+        self.addCleanup(http.stop)
+        self.url = 'http://127.0.0.1:%d/v1' % http.bind_addr[1]
+
+    def post(self, path, body):
+        return requests.post(self.url + path, json=body, timeout=TIMEOUT)
+
+    def get(self, path, **params):
+        return requests.get(self.url + path, params=params, timeout=TIMEOUT)
+
+    def test_shipped_labs_import_export_round_trip(self):
+        for lab, fmt in (('virtual-all-in-one', 'daisy'),
+                         ('virtual-five-node', 'daisy'),
+                         ('baremetal', 'daisy'), ('tripleo', 'tripleo')):
+            files = lab_base.shipped(lab)
+            response = self.post('/labs/import', {'files': files})
+            self.assertEqual(200, response.status_code, response.text)
+            report = response.json()
+            self.assertEqual('changed', report['result'])
+            self.assertIn('X-Openstack-Request-Id', response.headers)
+            again = self.post('/labs/import', {'files': files}).json()
+            self.assertEqual('unchanged', again['result'], lab)
+            exported = self.get('/labs/export',
+                                cluster=report['cluster']['name'],
+                                format=fmt)
+            self.assertEqual(200, exported.status_code, exported.text)
+            self.assertNotIn('CHANGE-ME', exported.text)
+            back = self.post('/labs/import',
+                             {'files': exported.json()['files']}).json()
+            self.assertEqual('unchanged', back['result'], lab)
+        hosts = db_api.get_instance().list_hosts(
+            trellis_context.get_admin_context())
+        self.assertEqual(1 + 5 + 5 + 3, len(hosts))
+
+    def test_invalid_lab_imports_nothing(self):
+        deploy = lab_base.DEPLOY.replace('  - COMPUTER', '  - COMPUTE')
+        network = lab_base.NETWORK.replace('internal_vip: 10.0.7.100',
+                                           'internal_vip: 10.0.7.20')
+        response = self.post('/labs/import',
+                             {'files': lab_base.daisy_files(deploy,
+                                                            network)})
+        self.assertEqual(400, response.status_code, response.text)
+        details = response.json()['error']['details']
+        self.assertEqual([('deploy.yml', 33), ('network.yml', 28)],
+                         sorted((d['file'], d['line']) for d in details))
+        listed = self.get('/labs/export', cluster='lab1')
+        self.assertEqual(404, listed.status_code)
+
+    def test_partial_update_then_dry_run(self):
+        self.post('/labs/import', {'files': lab_base.daisy_files()})
+        deploy = lab_base.DEPLOY.replace('ipmi_ip: 10.0.6.21',
+                                         'ipmi_ip: 10.0.6.99')
+        dry = self.post('/labs/import', {
+            'files': lab_base.daisy_files(deploy), 'dry_run': True}).json()
+        self.assertEqual([('host', 'cmp1', 'updated')],
+                         [(c['resource'], c['name'], c['action'])
+                          for c in dry['changes']
+                          if c['action'] != 'unchanged'])
+        real = self.post('/labs/import',
+                         {'files': lab_base.daisy_files(deploy)}).json()
+        self.assertEqual(dry['changes'], real['changes'])
+        again = self.post('/labs/import',
+                          {'files': lab_base.daisy_files(deploy)}).json()
+        self.assertEqual('unchanged', again['result'])
