@@ -18,11 +18,13 @@ from trellis.services.api.controllers import clusters
 from trellis.services.api.controllers import host_roles
 from trellis.services.api.controllers import hosts
 from trellis.services.api.controllers import networks
+from trellis.services.api.controllers import openapi
 from trellis.services.api.controllers import roles
 from trellis.services.api.controllers import versions
 
 BLUEPRINTS = (clusters.blueprint, networks.blueprint, roles.blueprint,
-              hosts.blueprint, host_roles.blueprint, versions.blueprint)
+              hosts.blueprint, host_roles.blueprint, versions.blueprint,
+              openapi.blueprint)
 
 
 def register(app: flask.Flask) -> None:
