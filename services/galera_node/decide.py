@@ -78,7 +78,8 @@ def steady_after_join(cluster_state: str | None, live_members: int,
 
     BUILDING and RECOVERY end when the last node has joined: ``nodes/``
     lists ``cluster_size`` live members, or, in a forced recovery, when
-    no node is left in the queue.
+    no node is left waiting (queued or starting; a node whose supervisor
+    is gone does not count).
     """
     if cluster_state not in (gstate.BUILDING, gstate.RECOVERY):
         return False

@@ -372,7 +372,14 @@ class NodeSupervisor:
     def _maybe_steady(self, snap: gstate.Snapshot, status: dict) -> None:
         size = len(snap.nodes)
         forced = bool(snap.force_bootstrap or self.gconf.force_bootstrap)
-        queued_left = len(set(snap.queue) - {self.addr})
+        # Nodes still on their way (queued, or supervisors that have not
+        # joined yet) keep a forced recovery open.
+        queued_left = len((set(snap.queue) | {
+            addr for addr, member in snap.members.items()
+            if member.get('phase') in (health.PHASE_STARTING,
+                                       health.PHASE_WAITING,
+                                       health.PHASE_JOINING)})
+            - {self.addr} - set(snap.nodes))
         if (health.readiness(status, snap.uuid).action == health.OK
                 and decide.steady_after_join(
                     snap.state, size, self.gconf.cluster_size,

@@ -37,6 +37,7 @@ from trellis.services.galera_watcher import state as gstate
 
 _GCOMM_UUID = re.compile(r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-'
                          r'[0-9a-f]{4}-[0-9a-f]{12}$')
+NIL_UUID = '00000000-0000-0000-0000-000000000000'
 SYNCED = 'Synced'
 JOINED = 'Joined'
 # Local states during which a state transfer runs (joiner or donor).
@@ -191,7 +192,11 @@ def liveness(cluster_state: str | None, phase: str | None,
         return Verdict(RESTART, 'check failed: %s'
                        % (str(error) or type(error).__name__))
     node_uuid = (status or {}).get('wsrep_cluster_state_uuid')
-    if etcd_uuid and node_uuid and node_uuid != etcd_uuid:
+    # Another uuid in a Primary Component is another cluster. A node out
+    # of the Primary Component (all-zero or stale uuid) is not.
+    if (etcd_uuid and node_uuid and node_uuid != etcd_uuid
+            and node_uuid != NIL_UUID
+            and (status or {}).get('wsrep_cluster_status') == 'Primary'):
         return Verdict(FENCE, 'split brain: cluster uuid %s, etcd has %s'
                        % (node_uuid, etcd_uuid))
     if comment == JOINED and previous_comment == JOINED:

@@ -17,6 +17,7 @@ from typing import Any
 from oslo_log import log
 import oslo_messaging as messaging
 
+from trellis.common import coordination
 from trellis.common import etcd
 from trellis.common import exception
 from trellis.common import manager
@@ -41,19 +42,29 @@ class GaleraWatcherManager(manager.Manager):
         super().__init__(host, topic)
         self._etcd: etcd.EtcdClient | None = None
         self._watcher: watcher.GaleraWatcher | None = None
+        self._coordinator: coordination.Coordinator | None = None
 
     def init_host(self, context: Any) -> None:
-        """Start the watcher loop (it stands by until elected)."""
+        """Join the election and start the watcher loop (standby first)."""
         super().init_host(context)
         galera_conf.check_cluster_size(CONF.galera.cluster_size)
         self._etcd = etcd.EtcdClient.from_conf(CONF)
-        self._watcher = watcher.GaleraWatcher(CONF, self._etcd, self.host)
+        self._coordinator = coordination.Coordinator()
+        self._coordinator.start()
+        election = self._coordinator.leader_election(
+            'galera-%s' % CONF.galera.cluster)
+        self._watcher = watcher.GaleraWatcher(CONF, self._etcd, self.host,
+                                              election=election)
         self._watcher.start()
 
     def del_host(self) -> None:
+        """Stop checking, then step down so a standby takes over now."""
         if self._watcher is not None:
             self._watcher.stop()
             self._watcher = None
+        if self._coordinator is not None:
+            self._coordinator.stop()
+            self._coordinator = None
 
     def _client(self) -> etcd.EtcdClient:
         if self._etcd is None:

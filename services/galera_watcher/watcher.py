@@ -12,14 +12,19 @@
 
 """The watcher loop: election, checks, leader, HAProxy, notifications.
 
-One watcher per cluster is active: the one that created the ``watcher``
-key on its lease (an etcd lease plus create is the election; a standby
-retries every poll and takes over within the lease TTL of the active one
-dying, at once when it stops cleanly). The active watcher checks every
-known node in parallel each ``poll_interval``, applies the guide's
-readiness and liveness rules (``health``), sends restart/fence commands
-to the node supervisors, keeps one ready leader (``leader``), routes
-HAProxy to it and emits notifications on leader and state changes.
+One watcher per cluster is active: the leader of a tooz election on a
+lock (``trellis.common.coordination``, ``galera-<cluster>``); a standby
+takes over within ``[coordination] lock_ttl`` of the active one dying, at
+once when it stops cleanly. Without an election object (unit tests,
+tools) the election is an etcd lease plus create of the ``watcher`` key.
+The active watcher always publishes itself in ``watcher``.
+
+The active watcher checks every known node in parallel each
+``poll_interval``, applies the guide's readiness and liveness rules
+(``health``), sends restart/fence commands to the node supervisors,
+keeps one ready leader (``leader``), routes HAProxy to it, evicts
+members whose mariadbd is gone and emits notifications on leader and
+state changes.
 """
 
 import concurrent.futures
@@ -51,13 +56,15 @@ class NodeView:
         self.last_command_at = 0.0
         self.gcomm_uuid: str | None = None
         self.evicted: str | None = None
+        self.published: dict | None = None
+        self.published_at = 0.0
 
 
 class GaleraWatcher:
     """Watches one cluster; ``start()`` runs the loop in a thread."""
 
     def __init__(self, conf: Any, client: trellis_etcd.EtcdClient,
-                 host: str) -> None:
+                 host: str, election: Any = None) -> None:
         self.conf = conf
         self.gconf = conf.galera
         self.client = client
@@ -65,6 +72,7 @@ class GaleraWatcher:
         self.keys = gstate.ClusterKeys(client, self.gconf.cluster)
         self.haproxies = [haproxy.HAProxyAdmin(path)
                           for path in self.gconf.haproxy_sockets]
+        self.election = election
         self.active = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -119,6 +127,8 @@ class GaleraWatcher:
 
     def _elect(self) -> bool:
         """Be or become the active watcher; False while standing by."""
+        if self.election is not None:
+            return self._follow_election()
         if self._lease is not None and self._lease.lost.is_set():
             LOG.warning('Galera watcher %s lost its election lease',
                         self.host)
@@ -139,6 +149,29 @@ class GaleraWatcher:
                            % (self.host, self.keys.cluster))
             return True
         return False
+
+    def _follow_election(self) -> bool:
+        """Active while the tooz election says so; publish ``watcher``."""
+        if not self.election.is_leader:
+            if self.active.is_set():
+                self.active.clear()
+                LOG.warning('Galera watcher %s lost the election for '
+                            'cluster %s; standing by', self.host,
+                            self.keys.cluster)
+            return False
+        if self._lease is None or self._lease.lost.is_set():
+            self._lease = self.client.lease(self.gconf.lease_ttl)
+            self._lease.keep_alive(
+                interval=max(self.gconf.lease_ttl / 3.0, 0.5))
+            self.keys.put('watcher', self.host, lease=self._lease)
+        if not self.active.is_set():
+            self.active.set()
+            self._views.clear()
+            self._last_state = self._last_leader = None
+            self.keys.put('watcher', self.host, lease=self._lease)
+            self._decision('watcher %s is active for cluster %s'
+                           % (self.host, self.keys.cluster))
+        return True
 
     # -- one round of checks ----------------------------------------------
 
@@ -235,8 +268,16 @@ class GaleraWatcher:
 
     def _publish_health(self, snap: gstate.Snapshot,
                         seen: dict[str, dict]) -> None:
+        """Write each node's view when it changed (or every 10 s)."""
         for addr, record in seen.items():
+            view = self._views[addr]
+            content = {k: v for k, v in record.items() if k != 'at'}
+            if (content == view.published and addr in snap.health
+                    and time.monotonic() - view.published_at < 10):
+                continue
             self.keys.put('health/%s' % addr, record, lease=self._lease)
+            view.published = content
+            view.published_at = time.monotonic()
         for addr in set(snap.health) - set(seen):
             self.keys.delete('health/%s' % addr)
 

@@ -113,7 +113,9 @@ class TestGaleraWatcher(base.ServiceTestCase):
             cls.gfix = cls._use_class_fixture(
                 GaleraClusterFixture(cls.etcd_fixture))
             cls.cluster = cls.gfix.cluster
-            config = {'galera': cls.cluster.galera_options()}
+            config = {'galera': cls.cluster.galera_options(),
+                      'coordination': {'lock_ttl': 3,
+                                       'heartbeat_interval': 0.5}}
             cls.watchers = [
                 cls._use_class_fixture(cls.make_service_fixture(
                     'galera_watcher', config=config,

@@ -124,3 +124,14 @@ class TestSummary(base.TestCase):
         self.assertEqual(42, summary['seqno'])
         self.assertEqual(3, summary['cluster_size'])
         self.assertIsNone(health.summary(None)['seqno'])
+
+
+class TestSplitBrainNeedsAPrimaryComponent(base.TestCase):
+
+    def test_non_primary_or_nil_uuid_is_not_split_brain(self):
+        for st in (status(wsrep_cluster_state_uuid=health.NIL_UUID),
+                   status(wsrep_cluster_state_uuid=OTHER,
+                          wsrep_cluster_status='non-Primary')):
+            verdict = health.liveness('STEADY', 'running', st, None, UUID,
+                                      None)
+            self.assertEqual(health.OK, verdict.action)

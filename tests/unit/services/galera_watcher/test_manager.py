@@ -35,11 +35,19 @@ class TestManager(base.TestCase):
     def test_init_host_starts_the_watcher_not_init(self):
         self.assertIsNone(self.mgr._watcher)
         with mock.patch.object(manager.etcd.EtcdClient, 'from_conf'), \
+                mock.patch.object(manager.coordination,
+                                  'Coordinator') as coord, \
                 mock.patch.object(manager.watcher, 'GaleraWatcher') as gw:
             self.mgr.init_host(None)
+            coord.return_value.start.assert_called_once_with()
+            coord.return_value.leader_election.assert_called_once_with(
+                'galera-c1')
+            self.assertIs(coord.return_value.leader_election.return_value,
+                          gw.call_args[1]['election'])
             gw.return_value.start.assert_called_once_with()
             self.mgr.del_host()
             gw.return_value.stop.assert_called_once_with()
+            coord.return_value.stop.assert_called_once_with()
 
     def test_get_status_defaults_to_the_configured_cluster(self):
         with mock.patch.object(manager.operations, 'status',

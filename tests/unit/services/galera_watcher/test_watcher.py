@@ -71,6 +71,20 @@ class TestWatcher(WatcherBase):
         self.assertTrue(other._elect())
         self.assertFalse(self.watcher._elect())
 
+    def test_tooz_election_decides_who_is_active(self):
+        election = mock.Mock(is_leader=False)
+        active = watcher.GaleraWatcher(self.conf, self.etcd, 'w3',
+                                       election=election)
+        self.addCleanup(active._pool.shutdown)
+        self.assertFalse(active._elect())
+        self.assertIsNone(self.keys.get('watcher'))
+        election.is_leader = True
+        self.assertTrue(active._elect())
+        self.assertEqual('w3', self.keys.get('watcher'))
+        election.is_leader = False
+        self.assertFalse(active._elect())
+        self.assertFalse(active.active.is_set())
+
     def test_picks_highest_seqno_leader_and_notifies(self):
         self.watcher.tick()
         self.assertEqual('b:1', self.keys.get('leader'))
