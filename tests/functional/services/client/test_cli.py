@@ -25,11 +25,14 @@ import subprocess
 import bcrypt
 import fixtures
 from testtools import content
+import yaml
 
 from tests.functional import base
 from tests.functional import fixtures as func_fixtures
 
 CLI_TIMEOUT = 60
+LABS = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
+                    os.pardir, os.pardir, os.pardir, 'etc', 'trellis', 'labs')
 PASSWORDS = {'admin': 'Adm1n-pw', 'member': 'Memb3r-pw',
              'reader': 'R3ader-pw'}
 
@@ -224,3 +227,74 @@ class TestClusterCLI(CLITestCase):
         self.trellis('cluster', 'list', env=env, expect=1)
         self.trellis('--password', PASSWORDS['member'], 'cluster', 'list',
                      env=env)
+
+
+class TestLabCLI(CLITestCase):
+
+    def lab_files(self, lab):
+        folder = os.path.join(LABS, lab)
+        return [os.path.join(folder, name) for name in ('deploy.yml',
+                                                        'network.yml')]
+
+    def test_import_export_round_trip(self):
+        files = self.lab_files('baremetal')
+        with open(files[0]) as f:
+            deploy = yaml.safe_load(f)
+        cluster = deploy['cluster']
+
+        dry = self.json('lab', 'import', '--dry-run', *files)
+        self.assertEqual({'created'}, {row['Action'] for row in dry})
+        self.assertIn({'Action': 'created', 'Resource': 'cluster',
+                       'Name': cluster}, dry)
+        result = self.trellis('cluster', 'show', cluster, expect=1)
+        self.assertIn('(HTTP 404)', result.stderr)
+
+        imported = self.json('lab', 'import', *files, user='member')
+        self.assertEqual(dry, imported)
+        hosts = {row['Name'] for row in imported
+                 if row['Resource'] == 'host'}
+        self.assertEqual({h['name'] for h in deploy['hosts']}, hosts)
+        self.assertEqual(cluster, self.json('cluster', 'show',
+                                            cluster)['name'])
+        again = self.json('lab', 'import', *files)
+        self.assertEqual({'unchanged'}, {row['Action'] for row in again})
+
+        out_dir = os.path.join(self.home, 'export')
+        result = self.trellis('lab', 'export', '--cluster', cluster,
+                              '--output-dir', out_dir)
+        exported = result.stdout.split()
+        self.assertEqual([os.path.join(out_dir, 'deploy.yml'),
+                          os.path.join(out_dir, 'network.yml')], exported)
+        for path in exported:
+            self.assertEqual(0o600, os.stat(path).st_mode & 0o777)
+        with open(exported[0]) as f:
+            self.assertNotIn('CHANGE-ME', f.read())
+        # The exported files describe the same lab: nothing to change.
+        back = self.json('lab', 'import', *exported)
+        self.assertEqual({'unchanged'}, {row['Action'] for row in back})
+
+        nodes = json.loads(self.trellis(
+            'lab', 'export', '--cluster', cluster, '--format',
+            'tripleo').stdout)
+        self.assertEqual(hosts, {n['name'] for n in nodes['nodes']})
+
+    def test_invalid_lab_and_unknown_cluster(self):
+        deploy, network = self.lab_files('virtual-all-in-one')
+        with open(deploy) as f:
+            text = f.read()
+        broken = os.path.join(self.home, 'deploy.yml')
+        with open(broken, 'w') as f:
+            f.write(text.replace('- COMPUTER', '- COMPUTR'))
+        result = self.trellis('lab', 'import', broken, network, expect=1)
+        self.assertIn('(HTTP 400)', result.stderr)
+        self.assertRegex(result.stderr,
+                         r"\n  deploy\.yml:\d+ hosts\[0\]\.roles\[1\]: "
+                         r"unknown role 'COMPUTR'")
+        self.assertEqual('', result.stdout)
+
+        result = self.trellis('lab', 'export', '--cluster',
+                              func_fixtures.unique_name('nope-'), expect=1)
+        self.assertIn('(HTTP 404)', result.stderr)
+        result = self.trellis('lab', 'import', broken + '.missing',
+                              expect=1)
+        self.assertIn('Cannot read', result.stderr)
