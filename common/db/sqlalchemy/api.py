@@ -663,7 +663,11 @@ class Connection(api.Connection):
                     sa.update(models.Host)
                     .where(models.Host.id == ref.host_id,
                            models.Host.status.in_(('init', 'in-cluster')))
-                    .values(status='with-role'))
+                    .values(status='with-role')
+                    # 'fetch': by primary key; the default 'evaluate'
+                    # scans every host in the session (O(n) per call,
+                    # O(n^2) for a lab import of n hosts).
+                    .execution_options(synchronize_session='fetch'))
         return ref
 
     def list_host_roles(self, context, filters=None, limit=None,
@@ -710,7 +714,8 @@ class Connection(api.Connection):
                     sa.update(models.Host)
                     .where(models.Host.id == host_id,
                            models.Host.status == 'with-role')
-                    .values(status='in-cluster'))
+                    .values(status='in-cluster')
+                    .execution_options(synchronize_session='fetch'))
 
     # Versions
 
