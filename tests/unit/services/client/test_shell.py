@@ -12,12 +12,15 @@
 
 """The trellis shell: errors, exit codes, --debug, credentials, formats."""
 
+import io
 import json
 
+import fixtures
 import requests
 import yaml
 
 from tests.unit.services.client import base
+from trellis.services.client import shell
 from trellis.services.client.v1 import base as v1_base
 
 CLUSTER = {'uuid': '6f1c1c9e-0d5e-4a52-9f2b-0c3a1f6d2e11', 'name': 'lab1',
@@ -191,3 +194,24 @@ class TestCells(base.ShellTestCase):
         self.assertEqual('a, 1', v1_base.cell(['a', 1]).human_readable())
         self.assertEqual({'a': None}, v1_base.cell(
             {'a': None}).machine_readable())
+
+
+class TestMain(base.ShellTestCase):
+
+    def test_main_uses_the_process_environment(self):
+        self.useFixture(fixtures.EnvironmentVariable('TRELLIS_URL',
+                                                     base.URL))
+        self.useFixture(fixtures.EnvironmentVariable('XDG_CONFIG_HOME',
+                                                     self.tempdir))
+        for name in ('TRELLIS_CLIENT_CONFIG', 'TRELLIS_CLOUD', 'OS_TOKEN',
+                     'TRELLIS_USERNAME', 'TRELLIS_PASSWORD'):
+            self.useFixture(fixtures.EnvironmentVariable(name))
+        stdout, stderr = io.StringIO(), io.StringIO()
+        self.useFixture(fixtures.MonkeyPatch('sys.stdout', stdout))
+        self.useFixture(fixtures.MonkeyPatch('sys.stderr', stderr))
+        self.mock('GET', '/clusters', status=503, json=base.error(
+            503, 'etcd at http://10.0.0.1:2379 is unreachable.'))
+        self.assertEqual(1, shell.main(['cluster', 'list']))
+        self.assertIn('etcd at http://10.0.0.1:2379 is unreachable. '
+                      '(HTTP 503)', stderr.getvalue())
+        self.assertEqual('', stdout.getvalue())
