@@ -298,3 +298,91 @@ class TestLabCLI(CLITestCase):
         result = self.trellis('lab', 'import', broken + '.missing',
                               expect=1)
         self.assertIn('Cannot read', result.stderr)
+
+
+class TestInventoryCLI(CLITestCase):
+
+    def test_networks_roles_hosts_and_assignments(self):
+        cluster = func_fixtures.unique_name('inv-')
+        self.trellis('cluster', 'create', cluster)
+
+        net = self.json('network', 'create', 'mgmt', '--cluster', cluster,
+                        '--type', 'management', '--cidr', '10.20.0.0/24',
+                        '--gateway', '10.20.0.1', '--vlan-id', '100',
+                        '--ip-range', '10.20.0.10,10.20.0.50')
+        self.assertEqual(('MANAGEMENT', 100,
+                          [{'start': '10.20.0.10', 'end': '10.20.0.50'}]),
+                         (net['type'], net['vlan_id'], net['ip_ranges']))
+        self.assertEqual(['mgmt'], [row['Name'] for row in self.json(
+            'network', 'list', '--cluster', cluster, '--type',
+            'MANAGEMENT')])
+        changed = self.json('network', 'set', 'mgmt', '--cluster', cluster,
+                            '--unset', 'vlan_id', '--mtu', '9000')
+        self.assertEqual((None, 9000), (changed['vlan_id'], changed['mtu']))
+
+        role = self.json('role', 'create', 'COMPUTER', '--cluster', cluster)
+        self.assertEqual('COMPUTER', role['name'])
+        self.assertEqual(['COMPUTER'], [row['Name'] for row in self.json(
+            'role', 'list', '--cluster', cluster)])
+
+        secret = os.path.join(self.home, 'bmc.pw')
+        with open(secret, 'w') as f:
+            f.write('Bmc-Secret-9\n')
+        mac = '52:54:00:%02x:%02x:01' % tuple(os.urandom(2))
+        name = func_fixtures.unique_name('node-')
+        result = self.trellis(
+            'host', 'create', name, '--cluster', cluster, '--bmc-driver',
+            'ipmi', '--bmc-address', '10.99.%d.%d' % tuple(os.urandom(2)),
+            '--bmc-username', 'root', '--bmc-password-file', secret,
+            '--interface', 'name=eth0,mac=%s,pxe=true' % mac, '-f', 'json')
+        self.assertNotIn('Bmc-Secret-9', result.stdout + result.stderr)
+        host = json.loads(result.stdout)
+        self.assertEqual('******', host['bmc']['password'])
+        self.assertEqual([mac], [i['mac'] for i in host['interfaces']])
+        self.assertEqual(self.json('cluster', 'show', cluster)['uuid'],
+                         host['cluster_uuid'])
+        self.assertEqual([name], [row['Name'] for row in self.json(
+            'host', 'list', '--mac', mac)])
+
+        result = self.trellis('host', 'create', name + '-twin', '--interface',
+                              'name=eth0,mac=%s' % mac, expect=1)
+        self.assertIn('(HTTP 409)', result.stderr)
+
+        self.trellis('host', 'role', 'add', name, 'COMPUTER')
+        self.assertEqual('COMPUTER\n', self.trellis(
+            'host', 'role', 'list', name, '-f', 'value', '-c',
+            'Name').stdout)
+        self.assertEqual([name], [row['Name'] for row in self.json(
+            'host', 'list', '--cluster', cluster, '--role', 'COMPUTER')])
+        result = self.trellis('role', 'delete', 'COMPUTER', '--cluster',
+                              cluster, expect=1)
+        self.assertIn('(HTTP 409)', result.stderr)
+        self.trellis('host', 'role', 'remove', name, 'COMPUTER')
+        self.assertEqual('', self.trellis('host', 'role', 'list', name,
+                                          '-f', 'value').stdout)
+
+        changed = self.json('host', 'set', name, '--maintenance',
+                            '--maintenance-reason', 'disk swap')
+        self.assertEqual((True, 'disk swap'), (
+            changed['maintenance'], changed['maintenance_reason']))
+        self.trellis('host', 'delete', name)
+        self.trellis('host', 'show', name, expect=1)
+        self.trellis('role', 'delete', 'COMPUTER', '--cluster', cluster)
+        self.trellis('network', 'delete', 'mgmt', '--cluster', cluster)
+        self.assertEqual([], self.json('network', 'list', '--cluster',
+                                       cluster))
+
+    def test_versions(self):
+        name = func_fixtures.unique_name('kolla-')
+        created = self.json('version', 'create', name, '--type', 'kolla',
+                            '--file', '/srv/kolla.tgz', '--size', '1024')
+        self.assertEqual(('kolla', 1024), (created['type'],
+                                           created['size']))
+        self.assertIn(name, [row['Name'] for row in self.json(
+            'version', 'list')])
+        changed = self.json('version', 'set', name, '--checksum',
+                            'sha256:' + '0' * 64)
+        self.assertEqual('sha256:' + '0' * 64, changed['checksum'])
+        self.trellis('version', 'delete', name)
+        result = self.trellis('version', 'show', name, expect=1)
+        self.assertIn('(HTTP 404)', result.stderr)
