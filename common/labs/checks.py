@@ -54,6 +54,16 @@ def mac(value: Any, where: model.Where, errors: model.Errors
     return value.lower()
 
 
+def name(value: Any, where: model.Where, errors: model.Errors,
+         what: str) -> str | None:
+    """A name: a non-empty string of at most 255 characters."""
+    if not isinstance(value, str) or not value.strip() or len(value) > 255:
+        errors.add(where, _('expected a %s (a non-empty string of at most '
+                            '255 characters)') % what)
+        return None
+    return value
+
+
 def ip(value: Any, where: model.Where, errors: model.Errors,
        what: str = 'IP address') -> str | None:
     try:
@@ -161,6 +171,8 @@ def check_networks(lab: model.Lab, errors: model.Errors) -> None:
                         'line': other_where.line})
             spans.append((first, last, where))
     present = {net.type for net in lab.networks}
+    if not lab.networks:
+        return  # "expected a non-empty list of networks" says it
     for plane in REQUIRED_PLANES:
         if plane not in present:
             errors.add(lab.networks_where or lab.cluster_where, _(
@@ -190,7 +202,8 @@ def check_vips(lab: model.Lab, errors: model.Errors) -> None:
                    'cidr': home[0].cidr})
         for net in lab.networks:
             for start, end in net.ip_ranges:
-                if _addr(start) <= vip <= _addr(end):
+                if _addr(start).version == vip.version \
+                        and _addr(start) <= vip <= _addr(end):
                     errors.add(where, _(
                         '%(key)s %(vip)s is inside the ip range '
                         '%(start)s-%(end)s of network %(net)s, which hands '

@@ -36,6 +36,7 @@ in ``interfaces`` (in order of first mention); extra MACs get NICs
 exact.
 """
 
+import json
 from typing import Any
 
 import yaml
@@ -83,7 +84,10 @@ def parse(deploy: source.Document, network: source.Document | None,
     """Both files into a Lab; problems go to ``errors``."""
     top = _mapping(deploy, errors)
     checks.known_keys(top, DEPLOY_KEYS, deploy, (), errors)
-    name = cluster or (str(top['cluster']) if top.get('cluster') else None)
+    name = cluster
+    if not name and top.get('cluster') is not None:
+        name = checks.name(top['cluster'], deploy.where('cluster'), errors,
+                           'cluster name')
     lab = model.Lab(format='daisy', cluster=name,
                     cluster_where=deploy.where('cluster'))
     settings: dict[str, Any] = {}
@@ -96,7 +100,8 @@ def parse(deploy: source.Document, network: source.Document | None,
             settings[key] = value
     for key in KEPT_KEYS:
         if key in top:
-            settings[key] = top[key]
+            # Stored as JSON: YAML dates or binaries become strings.
+            settings[key] = json.loads(json.dumps(top[key], default=str))
     if 'daisy_passwd' in top:
         lab.warnings.append(_(
             '%s: daisy_passwd ignored (the password of Daisy\'s own VM; '
@@ -144,10 +149,9 @@ def _parse_hosts(lab: model.Lab, doc: source.Document, top: dict,
             errors.add(doc.where(*path), _('expected a host mapping'))
             continue
         checks.known_keys(item, HOST_KEYS, doc, path, errors)
-        name = item.get('name')
-        if not isinstance(name, str) or not name.strip():
-            errors.add(doc.where(*path, 'name'),
-                       _('expected a host name (a non-empty string)'))
+        name = checks.name(item.get('name'), doc.where(*path, 'name'),
+                           errors, 'host name')
+        if name is None:
             continue
         host = model.Host(name=name, where=doc.where(*path))
         if name in names:
@@ -364,6 +368,10 @@ def _parse_network(doc: source.Document, item: dict, path: tuple,
         first = checks.ip(start, where, errors, what='range start')
         last = checks.ip(end, where, errors, what='range end')
         if first is None or last is None:
+            continue
+        if checks._addr(first).version != checks._addr(last).version:
+            errors.add(where, _('ip range %(start)s-%(end)s mixes IPv4 and '
+                                'IPv6') % {'start': first, 'end': last})
             continue
         if checks._addr(first) > checks._addr(last):
             errors.add(where, _('ip range %(start)s-%(end)s ends before it '

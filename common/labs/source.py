@@ -92,9 +92,19 @@ class _Builder:
         self.doc = doc
         self.errors = errors
         self.loader = yaml.SafeLoader('')
+        self.seen: set[int] = set()
 
     def build(self, node: yaml.Node, path: Path) -> Any:
         self.doc.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            # An alias (*name) hands back a node already built: refuse
+            # it rather than expand it (a "billion laughs" file).
+            if id(node) in self.seen:
+                self.errors.add(self.doc.where(*path), _(
+                    'YAML aliases (*name) of lists or mappings are not '
+                    'supported; expected the value written out'))
+                return None
+            self.seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             self.loader.flatten_mapping(node)
             result: dict[Any, Any] = {}

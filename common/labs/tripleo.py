@@ -51,7 +51,10 @@ def parse(doc: source.Document, cluster: str | None,
     top = doc.data if isinstance(doc.data, dict) else {}
     if not isinstance(doc.data, dict):
         errors.add(doc.where(), _('expected an object {"nodes": [...]}'))
-    name = cluster or (str(top['cluster']) if top.get('cluster') else None)
+    name = cluster
+    if not name and top.get('cluster') is not None:
+        name = checks.name(top['cluster'], doc.where('cluster'), errors,
+                           'cluster name')
     lab = model.Lab(format='tripleo', cluster=name,
                     cluster_where=doc.where('cluster'),
                     hosts_where=doc.where('nodes'))
@@ -85,10 +88,9 @@ def parse(doc: source.Document, cluster: str | None,
 
 def _parse_node(doc: source.Document, item: dict, path: tuple,
                 errors: model.Errors) -> model.Host | None:
-    name = item.get('name')
-    if not isinstance(name, str) or not name.strip():
-        errors.add(doc.where(*path, 'name'),
-                   _('expected a node name (a non-empty string)'))
+    name = checks.name(item.get('name'), doc.where(*path, 'name'), errors,
+                       'node name')
+    if name is None:
         return None
     host = model.Host(name=name, where=doc.where(*path))
     _parse_roles(host, doc, item, path, errors)
@@ -114,7 +116,8 @@ def _parse_node(doc: source.Document, item: dict, path: tuple,
             pxe=not host.interfaces))
     pm_type = item.get('pm_type')
     if pm_type is not None or item.get('pm_addr') is not None:
-        driver = PM_TYPES.get(pm_type or 'ipmi')
+        driver = PM_TYPES.get(pm_type or 'ipmi') \
+            if isinstance(pm_type, str | None) else None
         if driver is None:
             errors.add(doc.where(*path, 'pm_type'), _(
                 'unknown pm_type %(type)r; expected one of: %(types)s') % {

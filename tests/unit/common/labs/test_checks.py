@@ -319,3 +319,62 @@ class TestTripleOValidation(base.LabTestCase):
         exc = self.assertRaises(model.LabInvalid, importer.parse_files,
                                 base.nodes_files(), fmt='ansible')
         self.assertLabError(exc, '', None, "unknown format 'ansible'")
+
+
+class TestHostileInput(base.LabTestCase):
+    """What a fuzzer or a careless file may send: errors, never crashes."""
+
+    def test_yaml_alias_bomb_refused(self):
+        deploy = base.DEPLOY + (
+            'disks: &a [x, x]\nmodules: &b [*a, *a, *a]\n'
+            'ceph_disk_name: [*b, *b]\n')
+        exc = self.assertRaises(model.LabInvalid, importer.parse_files,
+                                base.daisy_files(deploy))
+        self.assertLabError(exc, 'deploy.yml', 41,
+                            'YAML aliases (*name) of lists or mappings are '
+                            'not supported')
+
+    def test_mixed_ip_versions(self):
+        network = base.NETWORK.replace('end: 10.0.8.50', 'end: fd00::50')
+        exc = self.assertRaises(model.LabInvalid, importer.parse_files,
+                                base.daisy_files(network=network))
+        self.assertLabError(exc, 'network.yml', 12, 'mixes IPv4 and IPv6')
+
+    def test_ipv6_range_and_ipv4_vip(self):
+        network = base.NETWORK.replace(
+            'interfaces:\n', '- name: TENANT\n  cidr: fd00::/64\n'
+            '  ip_ranges:\n  - [fd00::10, fd00::20]\ninterfaces:\n')
+        lab = importer.parse_files(base.daisy_files(network=network))
+        self.assertEqual([('fd00::10', 'fd00::20')],
+                         lab.networks[-1].ip_ranges)
+
+    def test_wrong_types_are_errors(self):
+        deploy = base.DEPLOY.replace('name: ctl2', 'name: [ctl2]').replace(
+            'cluster: lab1', 'cluster: {a: 1}')
+        exc = self.assertRaises(model.LabInvalid, importer.parse_files,
+                                base.daisy_files(deploy))
+        self.assertLabError(exc, 'deploy.yml', 15, 'expected a host name')
+        self.assertLabError(exc, 'deploy.yml', 1, 'expected a cluster name')
+        nodes = base.NODES.replace('"pm_type": "ipmi"', '"pm_type": [1]')
+        exc = self.assertRaises(model.LabInvalid, importer.parse_files,
+                                base.nodes_files(nodes))
+        self.assertLabError(exc, 'nodes.json', 19, 'unknown pm_type [1]')
+
+    def test_yaml_dates_kept_as_text(self):
+        lab = importer.parse_files(base.daisy_files(
+            base.DEPLOY + 'ceph_disk_name: 2017-06-06\n'))
+        self.assertEqual('2017-06-06', lab.settings['ceph_disk_name'])
+
+    def test_empty_and_non_mapping_files(self):
+        exc = self.assertRaises(model.LabInvalid, importer.parse_files,
+                                base.daisy_files('', '- 1\n'))
+        self.assertLabError(exc, 'deploy.yml', None,
+                            'expected a mapping of keys at the top of the '
+                            'file, got NoneType')
+        self.assertLabError(exc, 'network.yml', 1,
+                            'expected a non-empty list of networks')
+        self.assertFalse([e for e in exc.errors
+                          if 'missing required' in e.message])
+        exc = self.assertRaises(model.LabInvalid, importer.parse_files,
+                                base.nodes_files('[1]'))
+        self.assertLabError(exc, 'nodes.json', 1, 'expected an object')
