@@ -145,6 +145,28 @@ class TestImport(ImportTestCase):
         host = self.dbapi.get_host_by_mac(self.context, '52:54:00:00:04:01')
         self.assertEqual('cmp2', host.name)
 
+    def test_macs_swapped_between_hosts(self):
+        self.do_import(base.daisy_files())
+        deploy = base.DEPLOY.replace('52:54:00:00:02:01', 'SWAP').replace(
+            '52:54:00:00:03:01', '52:54:00:00:02:01').replace(
+            'SWAP', '52:54:00:00:03:01')
+        report = self.do_import(base.daisy_files(deploy))
+        self.assertEqual([('interface', 'ctl2/eno1', 'updated'),
+                          ('interface', 'ctl3/eno1', 'updated')],
+                         changed(report))
+        self.assertEqual('ctl3', self.dbapi.get_host_by_mac(
+            self.context, '52:54:00:00:02:01').name)
+
+    def test_nic_renamed(self):
+        self.do_import(base.daisy_files())
+        network = base.NETWORK.replace('interface: eno2', 'interface: eth1')
+        report = self.do_import(base.daisy_files(network=network))
+        self.assertIn(('interface', 'ctl1/eth1', 'created'), changed(report))
+        self.assertIn(('interface', 'ctl1/eno2', 'deleted'), changed(report))
+        self.assertEqual(['eno1', 'eth1'], [
+            i.name for i in self.dbapi.get_host_by_name(
+                self.context, 'ctl1').interfaces])
+
     def test_role_and_network_removed(self):
         deploy = base.DEPLOY.replace('  - COMPUTER\n',
                                      '  - COMPUTER\n  - STORAGE\n')
