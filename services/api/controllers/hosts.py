@@ -43,6 +43,7 @@ INTERFACE = {'name': 'name', 'mac': 'mac', 'pxe': 'pxe', 'ip': 'ip',
              'netmask': 'netmask', 'gateway': 'gateway', 'type': 'type',
              'slaves': 'slaves', 'mode': 'mode', 'vlan_id': 'vlan_id',
              'speed': 'speed', 'networks': 'assigned_networks'}
+BMC_RESULT = base.obj({'bmc': schema.BMC})
 READ_ONLY = ('status', 'discover_state', 'os_status', 'os_progress',
              'messages', 'last_error', 'power_state')
 
@@ -246,6 +247,9 @@ def update(host: str) -> dict[str, Any]:
             context, ref.cluster_id).uuid
     current = _writable(ref, cluster_uuid)
     merged = base.merge_patch(current, patch)
+    # A patch may give BMC fields to a host that has no BMC yet: the
+    # result must still be a whole BMC, with its driver.
+    base.validate(BMC_RESULT, {'bmc': merged.get('bmc')}, 'host')
     base.raise_if('host', schema.semantic_errors(merged))
     old, new = _columns(current), _columns(merged)
     values = {k: v for k, v in new.items() if v != old[k]}

@@ -56,7 +56,7 @@ BMC = base.obj({
     'username': base.SHORT_TEXT,
     'password': dict(base.SHORT_TEXT, writeOnly=True,
                      description='Write-only: shown as "******" when set.'),
-}, nullable=True)
+}, required=('driver',), nullable=True)
 
 HARDWARE = base.obj({
     'cpu': {'type': ['object', 'null']},

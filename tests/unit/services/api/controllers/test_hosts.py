@@ -112,6 +112,26 @@ class TestHosts(base.InventoryTestCase):
                            '$.os_progress', '$.status')
         self.assertEqual([], self.dbapi.list_hosts(self.admin))
 
+    def test_bmc_needs_a_driver(self):
+        # Found by tests/functional/services/api/test_fuzz.py: a BMC
+        # without a driver was stored and shown with "driver": null,
+        # which the response schema does not allow.
+        self.assertInvalid(self.post('/v1/hosts', {
+            'name': 'h', 'bmc': {'port': 623}}), '$.bmc.driver')
+        self.assertEqual([], self.dbapi.list_hosts(self.admin))
+        body = self.assertOK(self.post('/v1/hosts', {'name': 'h'}), 201)
+        self.assertIsNone(body['bmc'])
+        self.assertInvalid(self.patch('/v1/hosts/h', {
+            'bmc': {'address': '10.0.0.9'}}), '$.bmc.driver')
+        self.assertIsNone(self.dbapi.get_host(self.admin, 'h').bmc_address)
+        body = self.assertOK(self.patch('/v1/hosts/h', {
+            'bmc': {'driver': 'redfish', 'address': '10.0.0.9'}}))
+        self.assertValid(schema.RESPONSE, body)
+        self.assertInvalid(self.patch('/v1/hosts/h', {
+            'bmc': {'driver': None}}), '$.bmc.driver')
+        self.assertEqual('redfish', self.assertOK(self.get(
+            '/v1/hosts/h'))['bmc']['driver'])
+
     def test_duplicates_within_body(self):
         self.assertInvalid(self.post('/v1/hosts', {
             'name': 'h', 'interfaces': [
