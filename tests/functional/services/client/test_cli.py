@@ -13,8 +13,9 @@
 """The ``trellis`` CLI run as a subprocess against trellis-api served for real.
 
 One ``trellis-api`` daemon per class (real etcd, RabbitMQ, a SQLite
-database made by ``trellis-manage db sync``) with ``auth_strategy =
-http_basic``: an admin, a member and a reader user in an htpasswd file.
+database made by ``trellis-manage db sync``; MariaDB for the inventory
+commands too) with ``auth_strategy = http_basic``: an admin, a member and
+a reader user in an htpasswd file.
 Every command runs the installed ``trellis`` console script.
 """
 
@@ -58,10 +59,14 @@ class CLITestCase(base.ServiceTestCase):
         return config
 
     @classmethod
+    def database_url(cls):
+        """The database of the class's API (a SQLite file)."""
+        return 'sqlite:///%s' % os.path.join(cls.tempdir, 'trellis.sqlite')
+
+    @classmethod
     def manage_config(cls):
         # Called once the class's tempdir exists, before any daemon.
-        cls.db_url = 'sqlite:///%s' % os.path.join(cls.tempdir,
-                                                   'trellis.sqlite')
+        cls.db_url = cls.database_url()
         cls.htpasswd = os.path.join(cls.tempdir, 'htpasswd')
         with open(cls.htpasswd, 'w') as f:
             for user, role in (('admin', 'admin'), ('member', 'member'),
@@ -386,3 +391,11 @@ class TestInventoryCLI(CLITestCase):
         self.trellis('version', 'delete', name)
         result = self.trellis('version', 'show', name, expect=1)
         self.assertIn('(HTTP 404)', result.stderr)
+
+
+class TestInventoryCLIMariaDB(TestInventoryCLI):
+    """The same commands with the API on MariaDB."""
+
+    @classmethod
+    def database_url(cls):
+        return cls._use_class_fixture(func_fixtures.MariaDBFixture()).url
