@@ -26,6 +26,7 @@ import threading
 import time
 
 import fixtures
+import oslo_messaging as messaging
 import pymysql
 from testtools import content
 
@@ -99,6 +100,36 @@ class Writer(threading.Thread):
     def stop(self) -> None:
         self._stop_event.set()
         self.join(30)
+
+
+class NotificationCollector:
+    """Notification endpoint that keeps the Galera notifications."""
+
+    def __init__(self) -> None:
+        self.received: list[dict] = []
+        self._lock = threading.Lock()
+
+    def _keep(self, event_type, payload, priority):
+        if event_type.startswith('trellis.galera'):
+            with self._lock:
+                self.received.append({'event_type': event_type,
+                                      'payload': payload,
+                                      'priority': priority})
+
+    def info(self, ctxt, publisher_id, event_type, payload, metadata):
+        self._keep(event_type, payload, 'info')
+
+    def warn(self, ctxt, publisher_id, event_type, payload, metadata):
+        self._keep(event_type, payload, 'warning')
+
+    def find(self, event_type: str, **payload) -> dict | None:
+        with self._lock:
+            for item in self.received:
+                if item['event_type'] == event_type and all(
+                        item['payload'].get(k) == v
+                        for k, v in payload.items()):
+                    return item
+        return None
 
 
 class TestGaleraWatcher(base.ServiceTestCase):
@@ -246,6 +277,20 @@ class TestGaleraWatcher(base.ServiceTestCase):
         self.addCleanup(watch.cancel)
         return states
 
+    def listen(self) -> NotificationCollector:
+        """Collect the notifications emitted from now on."""
+        transport = messaging.get_notification_transport(
+            self.conf, url=self.notification_transport_url)
+        self.addCleanup(transport.cleanup)
+        collector = NotificationCollector()
+        listener = messaging.get_notification_listener(
+            transport, [messaging.Target(topic='notifications')],
+            [collector], executor='threading')
+        listener.start()
+        self.addCleanup(listener.wait)
+        self.addCleanup(listener.stop)
+        return collector
+
     def power_cut(self, nodes: list[gcluster.GaleraNode]) -> None:
         for node in nodes:
             node.kill()
@@ -290,6 +335,7 @@ class TestGaleraWatcher(base.ServiceTestCase):
         self.assertEqual(self.leader, json.loads(result.stdout)['Leader'])
 
     def test_2_leader_killed_under_load(self):
+        notifications = self.listen()
         writer = Writer(self.cluster, 'failover')
         writer.start()
         self.addCleanup(writer.stop)
@@ -305,6 +351,10 @@ class TestGaleraWatcher(base.ServiceTestCase):
                           what='writes through HAProxy after the kill')
         self.assertEqual(self.node_by_addr(new_leader).port,
                          self.proxy_port())
+        gcluster.wait_for(
+            lambda: notifications.find('trellis.galera_leader.changed',
+                                       new=new_leader),
+            20, what='leader change notification')
         # The supervisor restarted the killed node; it rejoins.
         self.wait_healthy()
         self.assertIn(old.addr, self.live_nodes())
@@ -382,6 +432,7 @@ class TestGaleraWatcher(base.ServiceTestCase):
 
     def test_5_split_brain_node_is_fenced(self):
         rogue = self.gfix.rogue
+        notifications = self.listen()
         self.addCleanup(self.etcd_client.delete,
                         self.keys_base + 'fenced/' + rogue.addr)
         self.addCleanup(rogue.stop)
@@ -417,6 +468,13 @@ class TestGaleraWatcher(base.ServiceTestCase):
         self.assertTrue(rogue.mysqld_pids() == [])
         members = json.loads(self.get('members/' + rogue.addr))
         self.assertEqual('fenced', members['phase'])
+        self.assertEqual('warning', gcluster.wait_for(
+            lambda: notifications.find('trellis.galera_node.fenced',
+                                       node=rogue.addr), 20,
+            what='fence notification')['priority'])
+        # SIGTERM: the supervisor deregisters (its keys go at once).
+        rogue.stop()
+        self.assertIsNone(self.get('members/' + rogue.addr))
 
     def test_6_active_watcher_killed_standby_takes_over(self):
         active_host = self.get('watcher')
