@@ -90,7 +90,7 @@ class TestDetails(test_base.TestCase):
         details = base.errors_of(host.CREATE, {
             'bmc': {'port': 'x', 'extra': 1},
             'interfaces': [{'name': 'e0'}, {'name': 'e1', 'mac': 'bad'}]})
-        self.assertEqual(['$.bmc.extra', '$.bmc.port',
+        self.assertEqual(['$.bmc.driver', '$.bmc.extra', '$.bmc.port',
                           '$.interfaces[1].mac', '$.name'],
                          [d['field'] for d in details])
 
@@ -103,11 +103,11 @@ class TestDetails(test_base.TestCase):
     def test_secret_never_in_messages(self):
         secret = 'hunter2-' * 40
         details = base.errors_of(host.CREATE, {
-            'name': 'h', 'bmc': {'password': secret}})
+            'name': 'h', 'bmc': {'driver': 'ipmi', 'password': secret}})
         self.assertEqual(['$.bmc.password'], [d['field'] for d in details])
         self.assertNotIn('hunter2', str(details))
         details = base.errors_of(host.CREATE, {
-            'name': 'h', 'bmc': {'password': 5}})
+            'name': 'h', 'bmc': {'driver': 'ipmi', 'password': 5}})
         self.assertNotIn('5', details[0]['message'].replace('$', ''))
         exc = base.ValidationFailed('host', details)
         self.assertEqual(400, exc.code)
