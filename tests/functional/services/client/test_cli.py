@@ -283,6 +283,31 @@ class TestLabCLI(CLITestCase):
             'tripleo').stdout)
         self.assertEqual(hosts, {n['name'] for n in nodes['nodes']})
 
+    def test_list_reads_every_page(self):
+        # 1,001 hosts: one more than the API's largest page.
+        cluster = func_fixtures.unique_name('big-')
+        hosts = [{'name': cluster + '-ctl', 'roles': ['CONTROLLER_LB']}] + [
+            {'name': '%s-%04d' % (cluster, i), 'roles': ['COMPUTER']}
+            for i in range(1000)]
+        deploy = os.path.join(self.home, 'deploy.yml')
+        with open(deploy, 'w') as f:
+            yaml.safe_dump({'cluster': cluster, 'TYPE': 'virtual',
+                            'FLAVOR': 'cluster', 'adapter': 'libvirt',
+                            'hosts': hosts}, f)
+        network = self.lab_files('virtual-five-node')[1]
+        self.trellis('lab', 'import', deploy, network, '-f', 'value')
+
+        result = self.trellis('--debug', 'host', 'list', '--cluster',
+                              cluster, '-f', 'value', '-c', 'Name')
+        self.assertEqual(sorted(h['name'] for h in hosts),
+                         sorted(result.stdout.split()))
+        self.assertEqual(2, result.stderr.count('REQ: GET '),
+                         result.stderr)
+        self.assertIn('marker=', result.stderr)
+        page = self.trellis('host', 'list', '--cluster', cluster, '--limit',
+                            '1000', '-f', 'value', '-c', 'Name')
+        self.assertEqual(1000, len(page.stdout.split()))
+
     def test_invalid_lab_and_unknown_cluster(self):
         deploy, network = self.lab_files('virtual-all-in-one')
         with open(deploy) as f:
