@@ -430,6 +430,14 @@ class BasicAuthMiddleware:
         return self.application(environ, start_response)
 
 
+class KeystoneConfigError(exception.TrellisException):
+    _msg_fmt = _('[api] auth_strategy is keystone but [keystone_authtoken] '
+                 'is not configured: set auth_type, auth_url and the '
+                 'service user\'s credentials (or at least '
+                 'www_authenticate_uri).')
+    code = 500
+
+
 def register_keystone_opts(conf: cfg.ConfigOpts) -> None:
     """Register ``[keystone_authtoken]`` (also done by the middleware).
 
@@ -449,6 +457,10 @@ def keystone_middleware(application: _App, conf: cfg.ConfigOpts) -> _App:
     ``OpenStack-System-Scope``... for ``context_from_environ``.
     """
     register_keystone_opts(conf)
+    group = conf.keystone_authtoken
+    if not (group.www_authenticate_uri or group.auth_type):
+        # keystonemiddleware would only fail on the first request.
+        raise KeystoneConfigError()
     return auth_token.AuthProtocol(application,
                                    {'oslo_config_config': conf})
 

@@ -366,6 +366,12 @@ class TestKeystone(base.APITestCase):
                            getattr(application, '_app', None))
         self.assertIn(auth_token.AuthProtocol, found)
 
+    def test_unconfigured_keystone_fails_at_start(self):
+        self.config(www_authenticate_uri=None, group='keystone_authtoken')
+        exc = self.assertRaises(auth.KeystoneConfigError, app.create_app,
+                                self.conf, etcd_client=self.etcd)
+        self.assertIn('[keystone_authtoken]', str(exc))
+
     def test_no_token_is_401_naming_keystone(self):
         response = self.client.get('/v1/services')
         self.assertEqual(401, response.status_code)
