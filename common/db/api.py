@@ -139,6 +139,18 @@ class Connection(metaclass=abc.ABCMeta):
         """
 
     @abc.abstractmethod
+    def create_hosts(self, context, values_list: list[dict[str, Any]]
+                     ) -> list:
+        """Create many hosts (as :meth:`create_host`) in one flush.
+
+        For bulk enrolment (lab import): one round of INSERTs instead of
+        one per host.
+
+        :returns: the new Hosts, in order.
+        :raises: the errors of :meth:`create_host`; none is created then.
+        """
+
+    @abc.abstractmethod
     def get_host_by_id(self, context, host_id: int):
         """Return the host with this integer id.
 
@@ -337,6 +349,16 @@ class Connection(metaclass=abc.ABCMeta):
 
         :raises: HostNotFound, RoleNotFound, HostRoleAlreadyExists,
             UUIDAlreadyExists.
+        """
+
+    @abc.abstractmethod
+    def create_host_roles(self, context, values_list: list[dict[str, Any]]
+                          ) -> list:
+        """Make many assignments (as :meth:`create_host_role`) at once.
+
+        :returns: the new HostRoles, in order.
+        :raises: the errors of :meth:`create_host_role`; none is made
+            then.
         """
 
     @abc.abstractmethod

@@ -517,6 +517,9 @@ class _Planner:
         cluster = self.cluster
         roles = dict(self.roles)
         hosts = {name: ref for name, ref in self.targets.items() if ref}
+        # New hosts and assignments are written in bulk (one flush each).
+        new_hosts: list[dict[str, Any]] = []
+        assignments: list[dict[str, Any]] = []
         # MACs that move: clear them before any is set again.
         for op in ops:
             if op[0] == 'update_interface' and 'mac' in op[2]:
@@ -548,9 +551,16 @@ class _Planner:
             elif kind == 'create_interface':
                 db.create_interface(ctx, dict(op[2], host_id=op[1].id))
             elif kind == 'create_host':
-                values = dict(op[1], cluster_id=cluster.id,
-                              interfaces=op[2])
-                hosts[values['name']] = db.create_host(ctx, values)
+                new_hosts.append(dict(op[1], cluster_id=cluster.id,
+                                      interfaces=op[2]))
             elif kind == 'create_host_role':
-                db.create_host_role(ctx, {'host_id': hosts[op[1]].id,
-                                          'role_id': roles[op[2]].id})
+                if new_hosts:
+                    for ref in db.create_hosts(ctx, new_hosts):
+                        hosts[ref.name] = ref
+                    new_hosts = []
+                assignments.append({'host_id': hosts[op[1]].id,
+                                    'role_id': roles[op[2]].id})
+        if new_hosts:
+            db.create_hosts(ctx, new_hosts)
+        if assignments:
+            db.create_host_roles(ctx, assignments)

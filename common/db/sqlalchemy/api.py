@@ -505,6 +505,25 @@ class Connection(api.Connection):
                 session.flush()
         return host
 
+    @oslo_db_api.retry_on_deadlock
+    def create_hosts(self, context, values_list):
+        hosts, every_interface = [], []
+        for values in values_list:
+            values = dict(values)
+            interfaces = [dict(i)
+                          for i in values.pop('interfaces', None) or ()]
+            host = _new(models.Host, values)
+            host.interfaces = [_new(models.Interface, i) for i in interfaces]
+            hosts.append(host)
+            every_interface.extend(interfaces)
+        first = dict(values_list[0]) if values_list else {}
+        first.pop('interfaces', None)
+        with _translate_errors(context, models.Host, first, every_interface):
+            with _session_for_write(context) as session:
+                session.add_all(hosts)
+                session.flush()
+        return hosts
+
     def get_host_by_id(self, context, host_id):
         return _get(context, models.Host, models.Host.id == host_id,
                     host_id)
@@ -669,6 +688,24 @@ class Connection(api.Connection):
                     # O(n^2) for a lab import of n hosts).
                     .execution_options(synchronize_session='fetch'))
         return ref
+
+    @oslo_db_api.retry_on_deadlock
+    def create_host_roles(self, context, values_list):
+        refs = [_new(models.HostRole, values) for values in values_list]
+        first = values_list[0] if values_list else {}
+        with _translate_errors(context, models.HostRole, first):
+            with _session_for_write(context) as session:
+                if not refs:
+                    return []
+                session.add_all(refs)
+                session.flush()
+                session.execute(
+                    sa.update(models.Host)
+                    .where(models.Host.id.in_({r.host_id for r in refs}),
+                           models.Host.status.in_(('init', 'in-cluster')))
+                    .values(status='with-role')
+                    .execution_options(synchronize_session='fetch'))
+        return refs
 
     def list_host_roles(self, context, filters=None, limit=None,
                         marker=None, sort_key=None, sort_dir=None):
