@@ -67,6 +67,15 @@ class Bench:
         if routes.get(leader) != 'ready' or list(routes.values()).count(
                 'ready') != 1:
             return None
+        # Every node Synced (no state transfer still running).
+        for node in self.cluster.nodes:
+            try:
+                status = node.status()
+            except Exception:
+                return None
+            if (status.get('wsrep_local_state_comment') != 'Synced'
+                    or status.get('wsrep_cluster_size') != '3'):
+                return None
         return leader if self.write_once(2.0) else None
 
     def write_once(self, timeout: float) -> bool:
@@ -178,10 +187,11 @@ def main() -> int:
             for run in range(args.runs):
                 elapsed, old, new = bench.failover()
                 failovers.append(elapsed)
+                switched = ('%.3fs' % bench.switched
+                            if bench.switched is not None
+                            else 'before the first failed write')
                 print('failover %d: %.3fs (%s -> %s; leader key changed '
-                      'after %ss)' % (run + 1, elapsed, old, new,
-                                      bench.switched and
-                                      '%.3f' % bench.switched),
+                      'after %s)' % (run + 1, elapsed, old, new, switched),
                       flush=True)
             outages = []
             for run in range(args.outages):
