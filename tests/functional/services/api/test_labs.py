@@ -12,7 +12,8 @@
 
 
 """Lab import and export through the real API: cheroot serving the app
-on a free loopback port, a SQLite file migrated to head."""
+on a free loopback port, on a SQLite file and on a private MariaDB, both
+migrated to head."""
 
 import os
 import threading
@@ -22,6 +23,7 @@ from oslo_db.sqlalchemy import enginefacade
 import requests
 
 from tests import base
+from tests.functional.common.db import test_api as db_functional
 from tests.unit.common.labs import base as lab_base
 from trellis.common import context as trellis_context
 from trellis.common import policy
@@ -49,12 +51,15 @@ class SQLiteDatabase(fixtures.Fixture):
         migration.upgrade('head', engine)
 
 
-class TestLabsAPI(base.TestCase):
+class LabsAPI:
+    """The scenarios; a subclass picks the database."""
+
+    def make_database(self) -> fixtures.Fixture:
+        raise NotImplementedError
 
     def setUp(self):
         super().setUp()
-        tempdir = self.useFixture(fixtures.TempDir()).path
-        self.useFixture(SQLiteDatabase(tempdir))
+        self.useFixture(self.make_database())
         self.conf([], project='trellis', default_config_files=[])
         self.config(auth_strategy='noauth', group='api')
         policy.reset()
@@ -127,3 +132,15 @@ class TestLabsAPI(base.TestCase):
         again = self.post('/labs/import',
                           {'files': lab_base.daisy_files(deploy)}).json()
         self.assertEqual('unchanged', again['result'])
+
+
+class TestLabsAPISQLite(LabsAPI, base.TestCase):
+
+    def make_database(self):
+        return SQLiteDatabase(self.useFixture(fixtures.TempDir()).path)
+
+
+class TestLabsAPIMariaDB(LabsAPI, base.TestCase):
+
+    def make_database(self):
+        return db_functional.MariaDBDatabase()
