@@ -29,6 +29,7 @@ import collections
 import dataclasses
 from typing import Any
 
+from oslo_db import api as oslo_db_api
 from oslo_db.sqlalchemy import enginefacade
 from oslo_log import log
 
@@ -180,6 +181,19 @@ def import_lab(context, files: list[dict[str, str]], fmt: str | None = None,
         a concurrent request enrolled the same MAC meanwhile.
     """
     lab = parse_files(files, fmt, cluster)
+    report = _plan_and_apply(context, lab, dry_run)
+    LOG.info('Lab import into cluster %(cluster)s (%(fmt)s, dry run: '
+             '%(dry)s): %(summary)s',
+             {'cluster': lab.cluster, 'fmt': lab.format, 'dry': dry_run,
+              'summary': {k: {a: n for a, n in v.items() if n}
+                          for k, v in report.as_dict()['summary'].items()}})
+    return report.as_dict()
+
+
+# On Galera a transaction that loses the certification race fails at
+# commit with a deadlock error: plan and apply again from the start.
+@oslo_db_api.wrap_db_retry(max_retries=3, retry_on_deadlock=True)
+def _plan_and_apply(context, lab: model.Lab, dry_run: bool) -> Report:
     report = Report(cluster=lab.cluster or '', format=lab.format,
                     dry_run=dry_run, warnings=list(lab.warnings))
     with enginefacade.writer.using(context):
@@ -187,12 +201,7 @@ def import_lab(context, files: list[dict[str, str]], fmt: str | None = None,
         planner.plan()
         if not dry_run:
             planner.apply()
-    LOG.info('Lab import into cluster %(cluster)s (%(fmt)s, dry run: '
-             '%(dry)s): %(summary)s',
-             {'cluster': lab.cluster, 'fmt': lab.format, 'dry': dry_run,
-              'summary': {k: {a: n for a, n in v.items() if n}
-                          for k, v in report.as_dict()['summary'].items()}})
-    return report.as_dict()
+    return report
 
 
 def _ranges(net: model.Network) -> list[dict[str, str]]:

@@ -18,6 +18,7 @@ hosts, secrets."""
 import logging
 
 import fixtures
+from oslo_db import exception as db_exc
 
 from tests.unit.common.db import base as db_base
 from tests.unit.common.labs import base
@@ -183,6 +184,25 @@ class TestImport(ImportTestCase):
         self.assertEqual(['CONTROLLER_LB', 'COMPUTER'], [
             r.name for r in self.dbapi.list_roles(
                 self.context, filters={'cluster_id': cluster.id})])
+
+    def test_deadlock_runs_the_import_again(self):
+        # Galera: a transaction that loses certification fails at commit.
+        self.useFixture(fixtures.MockPatch('oslo_db.api.time.sleep'))
+        real = importer._Planner.apply
+        calls = []
+
+        def apply_once_deadlocked(planner):
+            calls.append(1)
+            real(planner)
+            if len(calls) == 1:
+                raise db_exc.DBDeadlock()
+
+        self.useFixture(fixtures.MockPatchObject(
+            importer._Planner, 'apply', apply_once_deadlocked))
+        report = self.do_import(base.daisy_files())
+        self.assertEqual(2, len(calls))
+        self.assertEqual(4, report['summary']['host']['created'])
+        self.assertEqual(4, len(self.dbapi.list_hosts(self.context)))
 
     def test_dry_run_writes_nothing(self):
         report = self.do_import(base.daisy_files(), dry_run=True)
