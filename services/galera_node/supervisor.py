@@ -400,8 +400,8 @@ class NodeSupervisor:
                 self._set_phase(health.PHASE_STARTING)
                 return 'died'
             try:
-                if self._check_lease():
-                    pass
+                # A new lease drops nodes/<addr>: registered again below.
+                self._check_lease()
                 snap = self.keys.snapshot()
                 command = snap.commands.get(self.addr)
                 if command is not None:
