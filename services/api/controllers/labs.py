@@ -72,6 +72,90 @@ IMPORT_SCHEMA: dict[str, Any] = {
 }
 EXPORT_PARAMS = ('cluster', 'format', 'include_secrets')
 
+_COUNTS = {'type': 'object',
+           'additionalProperties': {
+               'type': 'object',
+               'additionalProperties': {'type': 'integer', 'minimum': 0}}}
+REPORT_SCHEMA: dict[str, Any] = {
+    'type': 'object',
+    'properties': {
+        'cluster': {'type': 'object', 'properties': {
+            'name': {'type': 'string'},
+            'uuid': {'type': ['string', 'null']}}},
+        'format': {'type': 'string', 'enum': list(importer.FORMATS)},
+        'dry_run': {'type': 'boolean'},
+        'result': {'type': 'string', 'enum': ['changed', 'unchanged']},
+        'summary': _COUNTS,
+        'changes': {'type': 'array', 'items': {
+            'type': 'object',
+            'properties': {
+                'resource': {'type': 'string',
+                             'enum': list(importer.KINDS)},
+                'name': {'type': 'string'},
+                'action': {'type': 'string',
+                           'enum': list(importer.ACTIONS)}},
+            'required': ['resource', 'name', 'action']}},
+        'warnings': {'type': 'array', 'items': {'type': 'string'}},
+    },
+    'required': ['cluster', 'format', 'dry_run', 'result', 'summary',
+                 'changes', 'warnings'],
+}
+EXPORT_SCHEMA: dict[str, Any] = {
+    'type': 'object',
+    'properties': {
+        'cluster': {'type': 'string'},
+        'format': {'type': 'string', 'enum': list(importer.FORMATS)},
+        'files': {'type': 'array', 'items': {
+            'type': 'object',
+            'properties': {'name': {'type': 'string'},
+                           'content': {'type': 'string'}},
+            'required': ['name', 'content']}},
+        'secrets_included': {'type': 'boolean'},
+        'warnings': {'type': 'array', 'items': {'type': 'string'}},
+    },
+    'required': ['files', 'secrets_included'],
+}
+
+
+def _json_content(schema: dict[str, Any]) -> dict[str, Any]:
+    return {errors.JSON_TYPE: {'schema': schema}}
+
+
+# OpenAPI operations (controllers/openapi.py reads the ``openapi``
+# attribute of a view).
+IMPORT_OPENAPI = {
+    'operation': {
+        'summary': 'Import lab files (Daisy deploy.yml + network.yml, or '
+                   'TripleO nodes JSON) into one cluster, all or nothing.',
+        'tags': ['labs'],
+        'requestBody': {'required': True,
+                        'content': _json_content(IMPORT_SCHEMA)},
+        'responses': {'200': {'description': 'The change report.',
+                              'content': _json_content(REPORT_SCHEMA)}},
+    },
+    'errors': ('400', '403', '409', '413', '415', '503'),
+}
+EXPORT_OPENAPI = {
+    'operation': {
+        'summary': 'Export a cluster as lab files.',
+        'tags': ['labs'],
+        'parameters': [
+            {'name': 'cluster', 'in': 'query', 'required': True,
+             'description': 'Cluster name or UUID.',
+             'schema': {'type': 'string'}},
+            {'name': 'format', 'in': 'query', 'required': False,
+             'schema': {'type': 'string', 'enum': list(importer.FORMATS),
+                        'default': 'daisy'}},
+            {'name': 'include_secrets', 'in': 'query', 'required': False,
+             'description': 'Write BMC passwords (admin only).',
+             'schema': {'type': 'boolean', 'default': False}},
+        ],
+        'responses': {'200': {'description': 'The files.',
+                              'content': _json_content(EXPORT_SCHEMA)}},
+    },
+    'errors': ('400', '403', '404', '503'),
+}
+
 
 def _max_body() -> int:
     conf = api_app.get_state().conf
@@ -109,7 +193,15 @@ def _read_body() -> Any:
             {'field': '$', 'message': str(exc)}])
 
 
+def _documented(description: dict[str, Any]):
+    def decorator(func):
+        func.openapi = description
+        return func
+    return decorator
+
+
 @blueprint.post('/labs/import')
+@_documented(IMPORT_OPENAPI)
 def import_lab() -> Any:
     """Import lab files into one cluster, all or nothing."""
     context = api_app.get_context()
@@ -135,6 +227,7 @@ def import_lab() -> Any:
 
 
 @blueprint.get('/labs/export')
+@_documented(EXPORT_OPENAPI)
 def export_lab() -> Any:
     """A cluster as lab files (Daisy by default)."""
     context = api_app.get_context()

@@ -102,6 +102,14 @@ def _operation(meta: dict[str, Any] | None, endpoint: str,
                view: Any) -> dict[str, Any]:
     doc = (view.__doc__ or '').strip().splitlines()
     operation: dict[str, Any] = {'operationId': endpoint}
+    if meta is not None and 'operation' in meta:
+        # A view that describes itself whole (e.g. controllers/labs.py);
+        # its error codes refer to the shared error responses.
+        operation.update(meta['operation'])
+        operation['responses'] = dict(
+            operation['responses'],
+            **_error_responses(tuple(meta.get('errors', ()))))
+        return operation
     if meta is None:
         responses = {'default': _json({}, 'A JSON document (see the '
                                           'summary).')}
@@ -189,7 +197,7 @@ def build(app: flask.Flask, server_url: str = '/') -> dict[str, Any]:
             continue
         view = app.view_functions[rule.endpoint]
         meta = getattr(view, utils.OPENAPI_ATTR, None)
-        if meta is not None:
+        if meta is not None and 'resource' in meta:
             resources[meta['resource'].name] = meta['resource']
         path = openapi_path(rule.rule)
         item = paths.setdefault(path, {})

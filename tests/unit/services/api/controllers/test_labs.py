@@ -13,6 +13,8 @@
 
 """``/v1/labs``: import and export through the Flask app."""
 
+import jsonschema
+
 from tests.unit.common.labs import base as lab_base
 from tests.unit.services.api.controllers import base
 from trellis.services.api import errors
@@ -134,3 +136,21 @@ class TestLabExport(base.InventoryTestCase):
         self.assertError(self.get('/v1/labs/export?cluster=lab1'
                                   '&include_secrets=maybe'),
                          400, 'Bad Request')
+
+
+class TestLabOpenAPI(base.InventoryTestCase):
+
+    def test_documented_and_true(self):
+        doc = self.assertOK(self.get('/v1/openapi.json'))
+        post = doc['paths']['/v1/labs/import']['post']
+        self.assertEqual(labs.IMPORT_SCHEMA, post['requestBody']['content'][
+            'application/json']['schema'])
+        self.assertIn('400', post['responses'])
+        get = doc['paths']['/v1/labs/export']['get']
+        self.assertEqual(['cluster', 'format', 'include_secrets'],
+                         [p['name'] for p in get['parameters']])
+        report = self.assertOK(self.post('/v1/labs/import',
+                                         {'files': lab_base.daisy_files()}))
+        jsonschema.validate(report, labs.REPORT_SCHEMA)
+        exported = self.assertOK(self.get('/v1/labs/export?cluster=lab1'))
+        jsonschema.validate(exported, labs.EXPORT_SCHEMA)
