@@ -63,8 +63,14 @@ def read_lab(context, ident: str, include_secrets: bool = False
             vlan_id=net.vlan_id, mtu=net.mtu,
             ip_ranges=[(r['start'], r['end'])
                        for r in net.ip_ranges or ()]))
-    roles = {r.id: r.name for r in dbapi.list_roles(
-        context, filters={'cluster_id': cluster.id})}
+    role_refs = dbapi.list_roles(context,
+                                 filters={'cluster_id': cluster.id})
+    roles = {r.id: r.name for r in role_refs}
+    if not lab.internal_vip:
+        # A cluster made through the API: its controller role's VIP.
+        lab.internal_vip = next((r.vip for r in role_refs
+                                 if r.name in model.CONTROLLER_ROLES
+                                 and r.vip), None)
     refs = dbapi.list_hosts(context, filters={'cluster_id': cluster.id})
     assigned: dict[int, list[str]] = {}
     if refs:
@@ -95,7 +101,8 @@ def _host(ref, roles: list[str], include_secrets: bool) -> model.Host:
             password = model.SECRET_PLACEHOLDER
         host.bmc = model.Bmc(driver=ref.bmc_driver or 'ipmi',
                              address=ref.bmc_address,
-                             username=ref.bmc_username, password=password)
+                             username=ref.bmc_username, password=password,
+                             port=ref.bmc_port)
     host.cpus = (ref.cpu or {}).get('count')
     host.memory_mb = (ref.memory or {}).get('total_mb')
     disks = ref.disks or []

@@ -27,6 +27,7 @@ Passwords are compared and written, never logged or reported.
 
 import collections
 import dataclasses
+import functools
 from typing import Any
 
 from oslo_db import api as oslo_db_api
@@ -401,7 +402,7 @@ class _Planner:
                 'where': self._in_cluster(owner, clusters)})
         return target
 
-    @property
+    @functools.cached_property
     def _names(self) -> set[str]:
         return {h.name for h in self.lab.hosts}
 
@@ -411,6 +412,7 @@ class _Planner:
         values['bmc_driver'] = bmc.driver if bmc else None
         values['bmc_address'] = bmc.address if bmc else None
         values['bmc_username'] = bmc.username if bmc else None
+        values['bmc_port'] = bmc.port if bmc else None
         password = bmc.password if bmc else None
         if password == model.SECRET_PLACEHOLDER:
             if ref is None or not ref.bmc_password:

@@ -116,6 +116,7 @@ class Bmc:
     address: str | None = None
     username: str | None = None
     password: str | None = dataclasses.field(default=None, repr=False)
+    port: int | None = None
 
 
 @dataclasses.dataclass

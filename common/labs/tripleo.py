@@ -128,10 +128,15 @@ def _parse_node(doc: source.Document, item: dict, path: tuple,
                 address = checks.ip(item['pm_addr'],
                                     doc.where(*path, 'pm_addr'), errors,
                                     what='pm_addr')
+            port = None
+            if item.get('pm_port') is not None:
+                port = checks.integer(item['pm_port'],
+                                      doc.where(*path, 'pm_port'), errors,
+                                      'pm_port', 1, 65535)
             host.bmc = model.Bmc(
                 driver=driver, address=address,
                 username=_text(item.get('pm_user')),
-                password=_text(item.get('pm_password')))
+                password=_text(item.get('pm_password')), port=port)
             host.bmc_where = doc.where(*path, 'pm_addr')
     if item.get('cpu') is not None:
         host.cpus = checks.integer(item['cpu'], doc.where(*path, 'cpu'),
@@ -202,6 +207,8 @@ def render(lab: model.Lab, secrets_note: str) -> list[dict[str, str]]:
                 node['pm_user'] = host.bmc.username
             if host.bmc.password is not None:
                 node['pm_password'] = host.bmc.password
+            if host.bmc.port is not None:
+                node['pm_port'] = host.bmc.port
         node['mac'] = host.macs
         for key, value in (('cpu', host.cpus), ('memory', host.memory_mb),
                            ('disk', host.disk_gb), ('arch', host.arch)):

@@ -313,6 +313,31 @@ class TestRoundTrip(ImportTestCase):
             again = self.do_import(out['files'])
             self.assertEqual('unchanged', again['result'], changed(again))
 
+    def test_tripleo_pm_port(self):
+        nodes = base.NODES.replace('"pm_user": "admin",\n      "pm_password"'
+                                   ': "pw-node1"', '"pm_user": "admin",\n'
+                                   '      "pm_port": 6230,\n'
+                                   '      "pm_password": "pw-node1"')
+        self.do_import(base.nodes_files(nodes))
+        self.assertEqual(6230, self.dbapi.get_host_by_name(
+            self.context, 'node1').bmc_port)
+        out = exporter.export_lab(self.context, 'tri1', 'tripleo')
+        self.assertIn('"pm_port": 6230', out['files'][0]['content'])
+        again = self.do_import(out['files'])
+        self.assertEqual('unchanged', again['result'], changed(again))
+
+    def test_export_of_a_cluster_made_through_the_api(self):
+        cluster = self.dbapi.create_cluster(self.context, {'name': 'api'})
+        self.dbapi.create_role(self.context, {
+            'name': 'CONTROLLER_HA', 'cluster_id': cluster.id,
+            'vip': '10.0.0.5'})
+        self.dbapi.create_host(self.context, {
+            'name': 'h1', 'cluster_id': cluster.id,
+            'interfaces': [{'name': 'eth0', 'mac': '52:54:00:aa:00:01'}]})
+        out = exporter.export_lab(self.context, 'api', 'daisy')
+        self.assertIn('internal_vip: 10.0.0.5', out['files'][1]['content'])
+        self.assertIn('- 52:54:00:aa:00:01', out['files'][0]['content'])
+
     def test_export_by_uuid(self):
         report = self.do_import(base.daisy_files())
         out = exporter.export_lab(self.context, report['cluster']['uuid'])
