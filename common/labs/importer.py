@@ -342,10 +342,18 @@ class _Planner:
             if target is not None:
                 claimed.add(target.id)
             self.targets[host.name] = target
+        # Hosts of the lab that give up their BMC address for another.
+        releasing = {ref.id for host in self.lab.hosts
+                     if (ref := self.targets[host.name]) is not None
+                     and ref.bmc_address
+                     and ref.bmc_address != (host.bmc.address
+                                             if host.bmc else None)}
+        for host in self.lab.hosts:
+            target = self.targets[host.name]
             if host.bmc and host.bmc.address:
                 owner = by_bmc.get(host.bmc.address)
                 if owner is not None and owner is not target \
-                        and owner.id not in leaving:
+                        and owner.id not in leaving | releasing:
                     errors.add(host.bmc_where or host.where, _(
                         'BMC address %(addr)s is already enrolled: host '
                         '%(owner)s%(where)s') % {
@@ -531,10 +539,14 @@ class _Planner:
         # New hosts and assignments are written in bulk (one flush each).
         new_hosts: list[dict[str, Any]] = []
         assignments: list[dict[str, Any]] = []
-        # MACs that move: clear them before any is set again.
+        # MACs and BMC addresses that move: clear them before any is set
+        # again (both are unique).
         for op in ops:
             if op[0] == 'update_interface' and 'mac' in op[2]:
                 db.update_interface(ctx, op[1], {'mac': None})
+            if op[0] == 'update_host' and op[1].bmc_address \
+                    and 'bmc_address' in op[2]:
+                db.update_host(ctx, op[1].id, {'bmc_address': None})
         for op in ops:
             kind = op[0]
             if kind == 'create_cluster':

@@ -158,6 +158,16 @@ class TestImport(ImportTestCase):
         self.assertEqual('ctl3', self.dbapi.get_host_by_mac(
             self.context, '52:54:00:00:02:01').name)
 
+    def test_bmc_addresses_swapped_between_hosts(self):
+        self.do_import(base.daisy_files())
+        deploy = base.DEPLOY.replace('10.0.6.11', 'SWAP').replace(
+            '10.0.6.12', '10.0.6.11').replace('SWAP', '10.0.6.12')
+        report = self.do_import(base.daisy_files(deploy))
+        self.assertEqual([('host', 'ctl1', 'updated'),
+                          ('host', 'ctl2', 'updated')], changed(report))
+        self.assertEqual('10.0.6.12', self.dbapi.get_host_by_name(
+            self.context, 'ctl1').bmc_address)
+
     def test_nic_renamed(self):
         self.do_import(base.daisy_files())
         network = base.NETWORK.replace('interface: eno2', 'interface: eth1')
