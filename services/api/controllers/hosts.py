@@ -48,8 +48,25 @@ READ_ONLY = ('status', 'discover_state', 'os_status', 'os_progress',
              'messages', 'last_error', 'power_state')
 
 
+def _attrs(ref: Any, columns: dict[str, str]) -> dict[str, Any]:
+    """``{field: value of its column}`` for a model instance.
+
+    Loaded columns are read from the instance dict: a page of 1000
+    hosts reads ~60,000 attributes and the ORM descriptor would double
+    the cost of the view. Anything not loaded goes through getattr.
+    """
+    loaded = ref.__dict__
+    return {f: loaded[c] if c in loaded else getattr(ref, c)
+            for f, c in columns.items()}
+
+
+_BMC_COLUMNS = {k: 'bmc_' + k for k in BMC}
+_HARDWARE_COLUMNS = {k: k for k in HARDWARE}
+_VIEW_COLUMNS = {k: k for k in SIMPLE + READ_ONLY}
+
+
 def _bmc(ref: Any, secret: bool) -> dict[str, Any] | None:
-    values = {k: getattr(ref, 'bmc_' + k) for k in BMC}
+    values = _attrs(ref, _BMC_COLUMNS)
     if all(v is None for v in values.values()):
         return None
     if not secret:
@@ -66,15 +83,15 @@ INTERFACE_LISTS = ('slaves', 'networks')
 
 
 def _hardware(ref: Any) -> dict[str, Any] | None:
-    values = {k: getattr(ref, k) or HARDWARE_EMPTY[k]() for k in HARDWARE}
+    values = {k: v or HARDWARE_EMPTY[k]()
+              for k, v in _attrs(ref, _HARDWARE_COLUMNS).items()}
     if not any(values.values()):
         return None
     return values
 
 
 def _interface(iface: Any) -> dict[str, Any]:
-    body = {field: getattr(iface, column)
-            for field, column in INTERFACE.items()}
+    body = _attrs(iface, INTERFACE)
     for field in INTERFACE_LISTS:
         body[field] = body[field] or []
     return body
@@ -87,7 +104,7 @@ def _interfaces(ref: Any) -> list[dict[str, Any]]:
 def host_view(ref: Any, cluster_uuid: str | None,
               roles: list[tuple[str, Any]]) -> dict[str, Any]:
     """The API representation of a host (the BMC password masked)."""
-    body = {k: getattr(ref, k) for k in SIMPLE + READ_ONLY}
+    body = _attrs(ref, _VIEW_COLUMNS)
     body.update(
         uuid=ref.uuid, cluster_uuid=cluster_uuid,
         bmc=_bmc(ref, secret=False), hardware=_hardware(ref),
