@@ -13,7 +13,11 @@
 """The inventory resources of issue 3, registered under ``/v1``."""
 
 import flask
+from oslo_db import exception as db_exc
+from oslo_log import log
 
+from trellis.common.i18n import _
+from trellis.services.api import errors
 from trellis.services.api.controllers import clusters
 from trellis.services.api.controllers import host_roles
 from trellis.services.api.controllers import hosts
@@ -27,7 +31,20 @@ BLUEPRINTS = (clusters.blueprint, networks.blueprint, roles.blueprint,
               openapi.blueprint)
 
 
+LOG = log.getLogger(__name__)
+
+
+def database_unavailable(exc: db_exc.DBConnectionError) -> flask.Response:
+    """503 when the database cannot be reached (the contract's rule)."""
+    LOG.error('%s %s: the database is unreachable: %s', flask.request.method,
+              flask.request.path, exc)
+    return errors.json_response(503, _(
+        'The database is unreachable; try again later.'))
+
+
 def register(app: flask.Flask) -> None:
     """Register every inventory blueprint on ``app`` under ``/v1``."""
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint, url_prefix='/v1')
+    app.register_error_handler(db_exc.DBConnectionError,
+                               database_unavailable)

@@ -14,6 +14,9 @@
 
 import json
 
+import fixtures
+from oslo_db import exception as db_exc
+
 from tests.unit.services.api.controllers import base
 from trellis.services.api.schemas import cluster as schema
 
@@ -189,6 +192,17 @@ class TestClusterList(base.InventoryTestCase):
         self.assertTrue(body['next'].startswith(
             'https://api.example/trellis/v1/clusters?'), body['next'])
         self.assertIn('status=init', body['next'])
+
+
+class TestDatabaseDown(base.InventoryTestCase):
+
+    def test_unreachable_database_is_503(self):
+        self.useFixture(fixtures.MockPatchObject(
+            self.dbapi, 'list_clusters',
+            side_effect=db_exc.DBConnectionError('gone')))
+        error = self.assertError(self.get('/v1/clusters'), 503,
+                                 'Service Unavailable')
+        self.assertIn('database', error['message'])
 
 
 class TestClusterPolicy(base.InventoryTestCase):
