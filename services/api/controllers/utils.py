@@ -83,11 +83,18 @@ def json_body(limit: int | None = None, required: bool = True) -> Any:
             _('The body must be JSON (Content-Type: application/json), '
               'not %s.') % (mimetype or 'untyped'))
     try:
-        return json.loads(data, parse_constant=_reject_constant)
-    except (ValueError, UnicodeDecodeError) as exc:
+        body = json.loads(data, parse_constant=_reject_constant)
+        # Lone surrogates ("\ud800") parse but cannot be stored.
+        json.dumps(body, ensure_ascii=False).encode('utf-8')
+    except (ValueError, UnicodeError) as exc:
         raise base.ValidationFailed('request', [{
             'field': '$', 'message': _('Malformed JSON: %s') % exc}]
         ) from exc
+    except RecursionError as exc:
+        raise base.ValidationFailed('request', [{
+            'field': '$', 'message': _('The JSON document is nested too '
+                                       'deeply.')}]) from exc
+    return body
 
 
 @dataclasses.dataclass

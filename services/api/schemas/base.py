@@ -98,7 +98,8 @@ NAME = {'type': 'string', 'minLength': 1, 'maxLength': 255,
         'description': 'Letters, digits, "_", "." and "-"; unique. '
                        'Usable in URLs instead of the UUID.'}
 UUID = {'type': 'string', 'format': 'uuid'}
-TEXT = {'type': ['string', 'null'], 'maxLength': 65535}
+# A TEXT column holds 65535 bytes: 16383 characters of up to 4 bytes.
+TEXT = {'type': ['string', 'null'], 'maxLength': 16383}
 SHORT_TEXT = {'type': ['string', 'null'], 'maxLength': 255}
 IP = {'type': ['string', 'null'], 'format': 'ip', 'maxLength': 64}
 TIMESTAMP = {'type': ['string', 'null'], 'format': 'date-time',

@@ -37,7 +37,7 @@ INTERFACE = base.obj({
     'slaves': {'type': ['array', 'null'], 'maxItems': 16,
                'items': {'type': 'string', 'minLength': 1,
                          'maxLength': 255}},
-    'mode': base.SHORT_TEXT,
+    'mode': {'type': ['string', 'null'], 'maxLength': 32},
     'vlan_id': {'type': ['integer', 'null'], 'minimum': 1,
                 'maximum': 4094},
     'speed': {'type': ['integer', 'null'], 'minimum': 0,

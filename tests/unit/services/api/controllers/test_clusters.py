@@ -72,6 +72,14 @@ class TestClusters(base.InventoryTestCase):
         self.assertInvalid(self.post('/v1/clusters', None, data='NaN',
                                      content_type='application/json'), '$')
         self.assertInvalid(self.post('/v1/clusters', [1]), '$')
+        self.assertInvalid(self.post('/v1/clusters', None,
+                                     data='[' * 100000 + ']' * 100000,
+                                     content_type='application/json'), '$')
+        self.assertInvalid(self.post('/v1/clusters', None,
+                                     data='{"name": "c", "description": '
+                                          '"\\ud800"}',
+                                     content_type='application/json'), '$')
+        self.assertEqual([], self.dbapi.list_clusters(self.admin))
 
     def test_not_json_is_415(self):
         response = self.post('/v1/clusters', None, data='name=c1',
