@@ -89,6 +89,8 @@ _RESPONSE_BMC = base.obj(dict(
 
 RESPONSE = base.obj(dict(
     CREATE['properties'],
+    # A discovered host may have no name until an operator gives one.
+    name=dict(base.NAME, type=['string', 'null']),
     uuid=base.READ_ONLY_UUID,
     cluster_uuid=dict(base.READ_ONLY_UUID, type=['string', 'null']),
     status={'type': 'string', 'readOnly': True},

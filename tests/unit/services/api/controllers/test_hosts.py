@@ -185,6 +185,17 @@ class TestHosts(base.InventoryTestCase):
                                       {'os_status': 'active'}),
                            '$.os_status')
 
+    def test_discovered_host_without_name(self):
+        ref = self.dbapi.create_host(self.admin, {
+            'discover_state': 'discovered',
+            'interfaces': [{'name': 'eth0', 'mac': '52:54:00:00:00:77'}]})
+        body = self.assertOK(self.get('/v1/hosts/' + ref.uuid))
+        self.assertIsNone(body['name'])
+        self.assertValid(schema.RESPONSE, body)
+        body = self.assertOK(self.patch('/v1/hosts/' + ref.uuid,
+                                        {'name': 'node-9'}))
+        self.assertEqual('node-9', body['name'])
+
     def test_delete(self):
         self.post('/v1/hosts', host_body())
         self.assertEqual(204, self.delete('/v1/hosts/node-1').status_code)
