@@ -54,6 +54,13 @@ opts = [
     cfg.FloatOpt('query_timeout',
                  default=2.0, min=0.1, max=60.0,
                  help=_('Seconds to wait for a status query to answer.')),
+    cfg.IntOpt('failure_threshold',
+               default=2, min=1, max=10,
+               help=_('Consecutive checks of a node that must fail (time '
+                      'out, error) before the watcher counts it as not '
+                      'ready or restarts it; one slow answer from a '
+                      'loaded host is not a failure. A refused connection '
+                      '(mariadbd gone) counts at once.')),
     cfg.IntOpt('lease_ttl',
                default=3, min=2, max=300,
                help=_('TTL in seconds of the leases behind nodes/, queue/, '

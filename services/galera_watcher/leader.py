@@ -18,18 +18,23 @@ kept while it stays ready, so traffic moves only when it must.
 
 
 def choose_leader(current: str | None,
-                  ready: dict[str, int | None]) -> str | None:
+                  ready: dict[str, int | None],
+                  alive: set[str] | frozenset = frozenset()) -> str | None:
     """The leader to use given the ready nodes and their last seqno.
 
     :param current: the leader in etcd, if any.
     :param ready: ``{addr: wsrep_last_committed}`` of every ready node.
+    :param alive: nodes that are live members without being ready (a
+        donor): the current leader is kept while it is one of them and
+        no other node is ready, rather than sending traffic nowhere.
     :returns: ``current`` if it is still ready, else the ready node with
-        the highest committed seqno (ties: the lowest address), else None.
+        the highest committed seqno (ties: the lowest address), else the
+        current leader if it is alive, else None.
     """
     if current is not None and current in ready:
         return current
     if not ready:
-        return None
+        return current if current is not None and current in alive else None
 
     def _rank(addr: str) -> tuple[int, str]:
         seqno = ready[addr]

@@ -54,6 +54,8 @@ class NodeView:
     def __init__(self) -> None:
         self.comment: str | None = None
         self.last_command_at = 0.0
+        self.failures = 0
+        self.last_status: dict | None = None
         self.gcomm_uuid: str | None = None
         self.evicted: str | None = None
         self.published: dict | None = None
@@ -183,15 +185,29 @@ class GaleraWatcher:
                    for addr in addrs}
         results = {addr: fut.result() for addr, fut in futures.items()}
         ready: dict[str, int | None] = {}
+        alive: set[str] = set()
         seen = {}
         gone = []
         for addr, (status, error) in results.items():
             view = self._views.setdefault(addr, NodeView())
             if status:
                 view.gcomm_uuid = status.get('wsrep_gcomm_uuid')
-            elif (health.process_gone(error) and view.gcomm_uuid
-                    and view.evicted != view.gcomm_uuid):
-                gone.append(addr)
+                view.failures = 0
+                view.last_status = status
+            elif health.process_gone(error):
+                view.failures = self.gconf.failure_threshold
+                view.last_status = None
+                if view.gcomm_uuid and view.evicted != view.gcomm_uuid:
+                    gone.append(addr)
+            else:
+                view.failures += 1
+                if view.failures < self.gconf.failure_threshold:
+                    # One slow answer (a loaded host) is not a failure
+                    # yet: judge on the last status, like a probe's
+                    # failure threshold.
+                    status, error = view.last_status, None
+            if health.member_alive(status, snap.uuid).action == health.OK:
+                alive.add(addr)
             phase = snap.members.get(addr, {}).get('phase')
             ready_v = health.readiness(status, snap.uuid)
             if addr in snap.fenced:
@@ -217,7 +233,7 @@ class GaleraWatcher:
                               error=str(error) if error else None,
                               at=round(time.time(), 3))
         self._publish_health(snap, seen)
-        new_leader = leader_mod.choose_leader(snap.leader, ready)
+        new_leader = leader_mod.choose_leader(snap.leader, ready, alive)
         self._apply_leader(snap, new_leader)
         if gone and ready and snap.state == gstate.STEADY:
             self._evict(gone, list(ready))

@@ -247,7 +247,7 @@ class GaleraCluster:
         options = {'cluster': self.name, 'cluster_size': self.size,
                    'user': USER, 'password': PASSWORD,
                    'poll_interval': 0.3, 'lease_ttl': 3,
-                   'connect_timeout': 0.5, 'query_timeout': 2,
+                   'connect_timeout': 1.0, 'query_timeout': 2,
                    'restart_grace': 20, 'stop_timeout': 30,
                    'haproxy_sockets': self.haproxy_socket,
                    'haproxy_backend': 'galera'}

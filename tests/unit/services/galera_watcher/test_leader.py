@@ -32,5 +32,10 @@ class TestChooseLeader(base.TestCase):
         self.assertEqual('b:1', leader.choose_leader(
             None, {'a:1': None, 'b:1': 0}))
 
+    def test_alive_leader_kept_when_nobody_is_ready(self):
+        self.assertEqual('a:1', leader.choose_leader('a:1', {}, {'a:1'}))
+        self.assertEqual('b:1', leader.choose_leader('a:1', {'b:1': 1},
+                                                     {'a:1'}))
+
     def test_no_ready_node_no_leader(self):
         self.assertIsNone(leader.choose_leader('a:1', {}))

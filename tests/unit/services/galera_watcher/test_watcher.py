@@ -101,7 +101,7 @@ class TestWatcher(WatcherBase):
 
     def test_dead_leader_is_replaced_and_restarted(self):
         self.keys.put('leader', 'b:1')
-        self.statuses['b:1'] = OSError('refused')
+        self.statuses['b:1'] = ConnectionRefusedError('refused')
         seen = self.watcher.tick()
         self.assertEqual('c:1', self.keys.get('leader'))
         self.assertFalse(seen['b:1']['ready'])
@@ -110,6 +110,28 @@ class TestWatcher(WatcherBase):
         self.assertEqual(('restart', 'r-b:1', 'w1'),
                          (command['action'], command['run_id'],
                           command['by']))
+
+    def test_one_slow_check_is_not_a_failure(self):
+        self.keys.put('leader', 'b:1')
+        self.watcher.tick()
+        self.statuses['b:1'] = TimeoutError('timed out')
+        self.watcher.tick()
+        self.assertEqual('b:1', self.keys.get('leader'))
+        self.assertEqual({}, self.keys.snapshot().commands)
+        self.watcher.tick()
+        self.assertEqual('c:1', self.keys.get('leader'))
+        self.assertEqual('restart',
+                         self.keys.snapshot().commands['b:1']['action'])
+
+    def test_a_donor_leader_is_kept_when_nobody_is_ready(self):
+        self.keys.put('leader', 'b:1')
+        self.statuses['a:1'] = ConnectionRefusedError()
+        self.statuses['c:1'] = test_health.status(
+            wsrep_local_state_comment='Joiner')
+        self.statuses['b:1'] = test_health.status(
+            wsrep_local_state_comment='Donor/Desynced')
+        self.watcher.tick()
+        self.assertEqual('b:1', self.keys.get('leader'))
 
     def test_split_brain_is_fenced_once(self):
         self.statuses['c:1'] = test_health.status(
@@ -137,7 +159,7 @@ class TestWatcher(WatcherBase):
 
     def test_no_command_outside_steady(self):
         self.keys.put('state', 'RECOVERY')
-        self.statuses['a:1'] = OSError('refused')
+        self.statuses['a:1'] = ConnectionRefusedError('refused')
         self.watcher.tick()
         self.assertEqual({}, self.keys.snapshot().commands)
 
@@ -160,7 +182,7 @@ class TestWatcher(WatcherBase):
     def test_no_ready_node_no_leader(self):
         self.keys.put('leader', 'a:1')
         for addr in self.statuses:
-            self.statuses[addr] = OSError('down')
+            self.statuses[addr] = ConnectionRefusedError('down')
         self.watcher.tick()
         self.assertIsNone(self.keys.get('leader'))
 
