@@ -59,11 +59,6 @@ opts = [
                help=_('Largest request body, in bytes, the API accepts '
                       '(except lab imports); a larger one is refused with '
                       '413.')),
-    cfg.IntOpt('max_request_body_size',
-               default=1024 * 1024, min=1024,
-               help=_('Largest request body, in bytes, the API accepts '
-                      '(except lab imports); a larger one is refused with '
-                      '413.')),
 ]
 
 
