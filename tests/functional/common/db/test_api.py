@@ -23,7 +23,9 @@ import fixtures
 from oslo_db.sqlalchemy import enginefacade
 
 from tests.functional import fixtures as trellis_fixtures
-from tests.unit.common.db.sqlalchemy import test_api, test_api_resources
+from tests.unit.common.db.sqlalchemy import test_api
+from tests.unit.common.db.sqlalchemy import test_api_inventory
+from tests.unit.common.db.sqlalchemy import test_api_resources
 from trellis.common import exception
 from trellis.common.db.sqlalchemy import migration
 
@@ -87,4 +89,23 @@ class TestVersionsMariaDB(OnMariaDB, test_api_resources.TestVersions):
 
 
 class TestDeploymentsMariaDB(OnMariaDB, test_api_resources.TestDeployments):
+    pass
+
+
+class TestInventoryLookupsMariaDB(OnMariaDB, test_api_inventory.TestLookups):
+    pass
+
+
+class TestInventoryHostFiltersMariaDB(OnMariaDB,
+                                      test_api_inventory.TestHostFilters):
+    pass
+
+
+class TestInventoryHostUpdateMariaDB(OnMariaDB,
+                                     test_api_inventory.TestHostUpdate):
+    pass
+
+
+class TestInventoryGuardsMariaDB(OnMariaDB,
+                                 test_api_inventory.TestGuardsAndStatus):
     pass
