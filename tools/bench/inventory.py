@@ -340,6 +340,12 @@ def import_lab(client: Client, files: list[dict[str, str]]
     return client.request('POST', '/v1/labs/import', json={'files': files})
 
 
+def host_changes(response: requests.Response) -> dict[str, int]:
+    """The host counts of an import's change report (non-zero ones)."""
+    summary = response.json().get('summary', {}).get('host', {})
+    return {k: v for k, v in summary.items() if v}
+
+
 # -- output ---------------------------------------------------------------
 
 def goal(value: float, limit: float) -> str:
@@ -432,15 +438,19 @@ def run(args: argparse.Namespace, client: Client) -> int:
     if not args.skip_import:
         files = daisy_lab(args.import_hosts, prefix + '-lab')
         response, seconds = import_lab(client, files)
-        check(response, 200, 201)
-        print('import of a %d-host deploy.yml + network.yml: %.2fs '
-              '(goal < %.0f s: %s)' % (args.import_hosts, seconds,
-                                      GOAL_IMPORT_S,
-                                      goal(seconds, GOAL_IMPORT_S)))
+        hosts_done = host_changes(check(response, 200, 201))
+        print('import of a %d-host deploy.yml + network.yml: %.2fs, hosts '
+              '%s (goal < %.0f s: %s)' % (args.import_hosts, seconds,
+                                          hosts_done, GOAL_IMPORT_S,
+                                          goal(seconds, GOAL_IMPORT_S)))
         missed += seconds >= GOAL_IMPORT_S
+        if hosts_done.get('created') != args.import_hosts:
+            raise benchutil.BenchError('the import did not create every '
+                                       'host: %s' % hosts_done)
         response, again = import_lab(client, files)
-        check(response, 200, 201)
-        print('the same files again (no change): %.2fs' % again)
+        print('the same files again: %.2fs, hosts %s' % (
+            again, host_changes(check(response, 200, 201))))
+    print('# %s at the end' % benchutil.machine_note())
     return 1 if missed else 0
 
 
