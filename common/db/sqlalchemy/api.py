@@ -21,65 +21,37 @@ NOTE: every method that writes must be decorated with
 certification race fails with a deadlock error and must simply be run
 again (environment-notes §5). A unit test checks every writer.
 
+Helpers live in ``query`` (sessions, lookups, lists) and ``conflicts``
+(constraint violations as operator-facing Conflicts).
+
 Secrets: bound parameters are hidden from database error messages
 (``hide_parameters``), so a failed write of a host never puts its BMC
 password into an exception text or a log line.
 """
 
-import contextlib
 from typing import Any
 
 from oslo_db import api as oslo_db_api
-from oslo_db import exception as db_exc
-from oslo_db.sqlalchemy import enginefacade
-from oslo_db.sqlalchemy import utils as db_utils
 from oslo_log import log
-from oslo_utils import strutils
-from oslo_utils import uuidutils
 import sqlalchemy as sa
 
-from trellis.common import context as trellis_context
 from trellis.common import exception
 from trellis.common.db import api
 from trellis.common.db.sqlalchemy import models
-from trellis.common.i18n import _
+from trellis.common.db.sqlalchemy.conflicts import _translate_errors
+from trellis.common.db.sqlalchemy.query import _check_columns
+from trellis.common.db.sqlalchemy.query import _check_update
+from trellis.common.db.sqlalchemy.query import _get
+from trellis.common.db.sqlalchemy.query import _get_scoped
+from trellis.common.db.sqlalchemy.query import _identity
+from trellis.common.db.sqlalchemy.query import _list
+from trellis.common.db.sqlalchemy.query import _new
+from trellis.common.db.sqlalchemy.query import _not_found
+from trellis.common.db.sqlalchemy.query import _session_for_read
+from trellis.common.db.sqlalchemy.query import _session_for_write
+from trellis.common.db.sqlalchemy.query import model_query
 
 LOG = log.getLogger(__name__)
-
-# Filters that list_*() accepts, per model.
-_FILTERS = {
-    models.Cluster: ('name', 'status', 'target'),
-    models.Host: ('cluster_id', 'status', 'os_status', 'discover_state',
-                  'maintenance', 'power_state', 'name', 'dmi_uuid',
-                  'bmc_driver', 'arch', 'role', 'mac'),
-    models.Interface: ('host_id', 'mac', 'name', 'type', 'pxe'),
-    models.Network: ('cluster_id', 'name', 'network_type'),
-    models.Role: ('cluster_id', 'name', 'status'),
-    models.HostRole: ('host_id', 'role_id', 'role_status'),
-    models.Version: ('name', 'type', 'status'),
-    models.Deployment: ('cluster_id', 'state', 'kind', 'owner'),
-}
-
-_NOT_FOUND = {
-    models.Cluster: (exception.ClusterNotFound, 'cluster'),
-    models.Host: (exception.HostNotFound, 'host'),
-    models.Interface: (exception.InterfaceNotFound, 'interface'),
-    models.Network: (exception.NetworkNotFound, 'network'),
-    models.Role: (exception.RoleNotFound, 'role'),
-    models.HostRole: (exception.HostRoleNotFound, 'host_role'),
-    models.Version: (exception.VersionNotFound, 'version'),
-    models.Deployment: (exception.DeploymentNotFound, 'deployment'),
-}
-
-# Foreign-key columns and the model they point to.
-_REFERENCES = {
-    'cluster_id': models.Cluster,
-    'host_id': models.Host,
-    'role_id': models.Role,
-}
-
-# Models that can also be looked up by their (globally unique) name.
-_NAMED = (models.Cluster, models.Host)
 
 # Deployment states during which a cluster must not be deleted.
 ACTIVE_DEPLOYMENT_STATES = ('pending', 'running')
@@ -88,296 +60,6 @@ ACTIVE_DEPLOYMENT_STATES = ('pending', 'running')
 def get_backend() -> 'Connection':
     """The backend entry point oslo.db's DBAPI loads."""
     return Connection()
-
-
-def _hide_parameters() -> None:
-    # oslo.db builds the engines; switch off parameter rendering in error
-    # messages on each (idempotent and cheap).
-    for manager in (enginefacade.writer, enginefacade.reader):
-        engine = manager.get_engine()
-        if not engine.hide_parameters:
-            engine.hide_parameters = True
-
-
-def _session_for_read(context):
-    _hide_parameters()
-    return enginefacade.reader.using(context)
-
-
-def _session_for_write(context):
-    _hide_parameters()
-    return enginefacade.writer.using(context)
-
-
-def model_query(model, *criteria) -> sa.Select:
-    """A SELECT of ``model`` with optional WHERE criteria."""
-    query = sa.select(model)
-    if criteria:
-        query = query.where(*criteria)
-    return query
-
-
-def _identity(model, ident: int | str):
-    """The WHERE criterion that finds ``ident`` (id, UUID or name)."""
-    if isinstance(ident, int) or strutils.is_int_like(ident):
-        return model.id == int(ident)
-    if uuidutils.is_uuid_like(ident):
-        return model.uuid == ident
-    if model in _NAMED:
-        return model.name == ident
-    raise exception.Invalid(
-        _('Expected an id or a UUID, got %s.') % ident)
-
-
-def _not_found(model, ident: Any) -> exception.NotFound:
-    exc_class, key = _NOT_FOUND[model]
-    return exc_class(**{key: ident})
-
-
-def _get(context, model, criterion, ident: Any):
-    with _session_for_read(context) as session:
-        ref = session.scalars(model_query(model, criterion)).first()
-    if ref is None:
-        raise _not_found(model, ident)
-    return ref
-
-
-def _host_filter(key: str, value: Any):
-    """The criterion of the hosts' ``role`` and ``mac`` filters."""
-    values = (list(value) if isinstance(value, (list, tuple, set, frozenset))
-              else [value])
-    if key == 'mac':
-        host_ids = sa.select(models.Interface.host_id).where(
-            models.Interface.mac.in_([str(v).lower() for v in values]))
-    else:
-        host_ids = (sa.select(models.HostRole.host_id)
-                    .join(models.Role,
-                          models.HostRole.role_id == models.Role.id)
-                    .where(models.Role.name.in_(values)))
-    return models.Host.id.in_(host_ids)
-
-
-def _add_filters(query: sa.Select, model, filters: api.Filters
-                 ) -> sa.Select:
-    for key, value in (filters or {}).items():
-        if key not in _FILTERS[model]:
-            raise exception.InvalidFilter(resource=model.__tablename__,
-                                          key=key)
-        if model is models.Host and key in ('role', 'mac'):
-            query = query.where(_host_filter(key, value))
-            continue
-        column = getattr(model, key)
-        if key == 'mac' and isinstance(value, str):
-            value = value.lower()
-        if value is None:
-            query = query.where(column.is_(None))
-        elif isinstance(value, (list, tuple, set, frozenset)):
-            query = query.where(column.in_(list(value)))
-        else:
-            query = query.where(column == value)
-    return query
-
-
-def _list(context, model, filters: api.Filters = None,
-          limit: int | None = None, marker: str | None = None,
-          sort_key: str | None = None, sort_dir: str | None = None) -> list:
-    sort_key = sort_key or 'id'
-    sort_dir = sort_dir or 'asc'
-    if sort_key not in model.__table__.columns:
-        raise exception.InvalidSortKey(key=sort_key)
-    if sort_dir not in ('asc', 'desc'):
-        raise exception.Invalid(_('Sort direction must be asc or desc.'))
-    sort_keys = [sort_key] if sort_key == 'id' else [sort_key, 'id']
-    with _session_for_read(context) as session:
-        marker_ref = None
-        if marker is not None:
-            marker_ref = session.scalars(
-                model_query(model, model.uuid == marker)).first()
-            if marker_ref is None:
-                raise exception.MarkerNotFound(marker=marker)
-        query = _add_filters(model_query(model), model, filters)
-        query = db_utils.paginate_query(query, model, limit, sort_keys,
-                                        marker=marker_ref,
-                                        sort_dir=sort_dir)
-        return list(session.scalars(query))
-
-
-def _check_columns(model, values: dict[str, Any]) -> None:
-    # oslo.db's update() would silently set a misspelt key as a plain
-    # attribute; refuse it instead.
-    unknown = sorted(set(values) - set(model.__table__.columns.keys()))
-    if unknown:
-        raise exception.Invalid(
-            _('Unknown field(s) for a %(resource)s: %(fields)s.')
-            % {'resource': _resource(model), 'fields': ', '.join(unknown)})
-
-
-def _resource(model) -> str:
-    """``host``, ``host role``: the model's name in messages."""
-    return model.__tablename__.rstrip('s').replace('_', ' ')
-
-
-def _new(model, values: dict[str, Any]):
-    _check_columns(model, values)
-    ref = model()
-    values = dict(values)
-    values.setdefault('uuid', uuidutils.generate_uuid())
-    if values.get('mac'):
-        values['mac'] = values['mac'].lower()
-    ref.update(values)
-    return ref
-
-
-def _check_update(values: dict[str, Any], forbidden=('id', 'uuid')) -> None:
-    touched = sorted(set(values) & set(forbidden))
-    if touched:
-        raise exception.Invalid(
-            _('Cannot change %s of an existing object.') % ', '.join(touched))
-
-
-def _missing_reference(context, model, values: dict[str, Any]
-                       ) -> exception.TrellisException:
-    """The NotFound of the first referenced row that does not exist."""
-    for column, target in _REFERENCES.items():
-        ident = values.get(column)
-        if column not in model.__table__.columns or ident is None:
-            continue
-        try:
-            _get(context, target, target.id == ident, ident)
-        except exception.NotFound as exc:
-            return exc
-    return exception.NotFound()
-
-
-def _name_of(context, model, ident: Any) -> Any:
-    """A readable name for a referenced row in a message (best effort)."""
-    try:
-        ref = _get(context, model, model.id == ident, ident)
-    except exception.NotFound:
-        return ident
-    return getattr(ref, 'name', None) or ref.uuid
-
-
-def _mac_owner(context, macs: list[str], exclude_host_id: int | None = None
-               ) -> tuple[str, str] | None:
-    """(MAC, host name or UUID) of the first of ``macs`` already used.
-
-    ``exclude_host_id``: a host whose interfaces are being replaced; its
-    own (old) MACs are no conflict.
-    """
-    with _session_for_read(context) as session:
-        query = (sa.select(models.Interface.mac, models.Host.name,
-                           models.Host.uuid)
-                 .join(models.Host, models.Interface.host_id == models.Host.id)
-                 .where(models.Interface.mac.in_(macs)))
-        if exclude_host_id is not None:
-            query = query.where(models.Host.id != exclude_host_id)
-        row = session.execute(query).first()
-    if row is None:
-        return None
-    return row.mac, row.name or row.uuid
-
-
-def _host_with(context, column, value) -> str:
-    with _session_for_read(context) as session:
-        ref = session.scalars(model_query(models.Host,
-                                          column == value)).first()
-    if ref is None:
-        return '?'
-    return ref.name or ref.uuid
-
-
-def _duplicates(items: list[str]) -> list[str]:
-    return sorted({item for item in items if items.count(item) > 1})
-
-
-def _conflict(context, model, values: dict[str, Any], columns: list[str],
-              interfaces: list[dict[str, Any]] | None = None,
-              host_id: int | None = None) -> exception.Conflict:
-    """Turn a duplicate entry into the Conflict an operator understands."""
-    cols = set(columns or ())
-    resource = _resource(model)
-    if interfaces is None and model is models.Interface:
-        interfaces = [values]
-    if cols == {'mac'}:
-        macs = [i['mac'].lower() for i in interfaces or () if i.get('mac')]
-        owner = _mac_owner(context, macs, host_id) if macs else None
-        if owner is None:
-            return exception.Conflict(
-                _('The same MAC is given to two interfaces: %s.')
-                % ', '.join(_duplicates(macs)))
-        return exception.MacAddressAlreadyExists(mac=owner[0],
-                                                 host=owner[1])
-    if cols == {'host_id', 'name'}:
-        host = values.get('name') if model is models.Host else _name_of(
-            context, models.Host, values.get('host_id'))
-        names = [str(i.get('name')) for i in interfaces or ()]
-        return exception.InterfaceAlreadyExists(
-            host=host, name=', '.join(_duplicates(names) or names))
-    if cols == {'uuid'}:
-        return exception.UUIDAlreadyExists(resource=resource,
-                                           uuid=values.get('uuid'))
-    if model is models.Cluster and cols == {'name'}:
-        return exception.ClusterAlreadyExists(name=values.get('name'))
-    if model is models.Host:
-        if cols == {'name'}:
-            return exception.HostNameAlreadyExists(name=values.get('name'))
-        if cols == {'bmc_address'}:
-            address = values.get('bmc_address')
-            return exception.BmcAddressAlreadyExists(
-                address=address,
-                host=_host_with(context, models.Host.bmc_address, address))
-        if cols == {'dmi_uuid'}:
-            dmi = values.get('dmi_uuid')
-            return exception.DmiUuidAlreadyExists(
-                dmi_uuid=dmi,
-                host=_host_with(context, models.Host.dmi_uuid, dmi))
-    if model in (models.Network, models.Role) and cols == {'cluster_id',
-                                                            'name'}:
-        exc_class = (exception.NetworkAlreadyExists
-                     if model is models.Network
-                     else exception.RoleAlreadyExists)
-        return exc_class(
-            cluster=_name_of(context, models.Cluster,
-                             values.get('cluster_id')),
-            name=values.get('name'))
-    if model is models.HostRole and cols == {'host_id', 'role_id'}:
-        return exception.HostRoleAlreadyExists(
-            host=_name_of(context, models.Host, values.get('host_id')),
-            role=_name_of(context, models.Role, values.get('role_id')))
-    if model is models.Version and cols == {'name', 'type'}:
-        return exception.VersionAlreadyExists(name=values.get('name'),
-                                              type=values.get('type'))
-    return exception.DuplicateEntry(resource=resource,
-                                    columns=', '.join(sorted(cols)))
-
-
-@contextlib.contextmanager
-def _translate_errors(context, model, values: dict[str, Any],
-                      interfaces: list[dict[str, Any]] | None = None,
-                      host_id: int | None = None):
-    """Raise Trellis exceptions for constraint violations.
-
-    Deadlocks pass through untouched for the retry decorator. The rows
-    named in the messages are looked up in a transaction of their own:
-    the caller's may be the one that just failed.
-    """
-    try:
-        yield
-    except db_exc.DBDuplicateEntry as exc:
-        lookup = trellis_context.get_admin_context()
-        raise _conflict(lookup, model, values, exc.columns,
-                        interfaces, host_id) from exc
-    except db_exc.DBReferenceError as exc:
-        lookup = trellis_context.get_admin_context()
-        raise _missing_reference(lookup, model, values) from exc
-    except db_exc.DBDataError as exc:
-        # E.g. MariaDB's "Data too long for column 'name'"; the driver's
-        # message names the column, never the value.
-        orig = getattr(exc.inner_exception, 'orig', None)
-        raise exception.Invalid(
-            _('Invalid value for a %s: %s')
-            % (_resource(model), orig if orig is not None else exc)) from exc
 
 
 def _create(context, model, values: dict[str, Any]):
@@ -404,26 +86,6 @@ def _update(context, model, ident: int | str, values: dict[str, Any]):
             ref.update(values)
             session.flush()
     return ref
-
-
-def _get_scoped(context, model, scope, ident: str):
-    """The row of ``model`` matching ``scope`` whose UUID or name is
-    ``ident`` (a UUID first: a name may look like one)."""
-    criteria = [scope] if scope is not None else []
-    with _session_for_read(context) as session:
-        if uuidutils.is_uuid_like(ident):
-            ref = session.scalars(model_query(
-                model, model.uuid == ident, *criteria)).first()
-            if ref is not None:
-                return ref
-        refs = list(session.scalars(model_query(
-            model, model.name == ident, *criteria).limit(2)))
-    if not refs:
-        raise _not_found(model, ident)
-    if len(refs) > 1:
-        raise exception.VersionNameAmbiguous(
-            name=ident, types=', '.join(sorted(r.type for r in refs)))
-    return refs[0]
 
 
 def _destroy(context, model, ident: int | str) -> None:
