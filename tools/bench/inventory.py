@@ -460,13 +460,55 @@ def _db_url(args: argparse.Namespace, backends: benchutil.Backends,
         return args.db_url
     if args.mariadb:
         servers = benchutil._import_servers()
-        server = servers.start_mariadb(os.path.join(backends.base_dir,
-                                                    'servers'))
+        # mariadbd runs as mysql: it must be able to enter the folder.
+        mode = os.stat(backends.base_dir).st_mode
+        os.chmod(backends.base_dir, mode | 0o711)
+        try:
+            server = servers.start_mariadb(os.path.join(backends.base_dir,
+                                                        'servers'))
+        except servers.ServerError as exc:
+            raise benchutil.BenchError(str(exc)) from exc
         started.append(server)
         print('# started a private MariaDB on port %d' % server.port)
         return servers.mariadb_create_database(server, 'trellis_bench')
     return 'sqlite:///%s' % os.path.join(backends.base_dir,
                                          'trellis.sqlite')
+
+
+def start_api(args: argparse.Namespace, backends: benchutil.Backends,
+              db_url: str, procs: list) -> Client:
+    """Write the config, start the API process and wait until it answers."""
+    servers = benchutil._import_servers()
+    port = servers.free_port()
+    auth = None
+    htpasswd = ''
+    if args.auth == 'http_basic':
+        auth = ('bench', os.urandom(12).hex())
+        htpasswd = write_htpasswd(
+            os.path.join(backends.base_dir, 'htpasswd'), *auth)
+    config = write_api_config(
+        os.path.join(backends.base_dir, 'trellis.conf'),
+        db_url=db_url, etcd_url=backends.etcd_url,
+        etcd_prefix='/trellis-bench-%s' % benchutil.unique_suffix(),
+        port=port, threads=args.api_threads,
+        log_file=os.path.join(backends.base_dir, 'api.log'),
+        transport_url=backends.transport_url, auth=args.auth,
+        htpasswd=htpasswd)
+    if args.daemon:
+        argv = [benchutil.console_script('trellis-api'), '--config-file',
+                config]
+    else:
+        argv = [sys.executable, os.path.abspath(__file__), '--serve',
+                config]
+    proc = benchutil.ServiceProcess(
+        argv, os.path.join(backends.base_dir, 'api.out')).start()
+    procs.append(proc)
+    client = Client('http://127.0.0.1:%d' % port, auth)
+    wait_ready(client.session(), client.url, proc)
+    print('# API (%s, %s, %d threads) at %s, pid %d' % (
+        'trellis-api daemon' if args.daemon else 'app on cheroot',
+        args.auth, args.api_threads, client.url, proc.pid), flush=True)
+    return client
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -477,59 +519,31 @@ def main(argv: list[str] | None = None) -> int:
     if args.url:
         auth = ((args.username, args.password) if args.username else None)
         return run(args, Client(args.url, auth))
-    started: list = []
     try:
         with benchutil.Backends(args, need_etcd=True,
-                                need_rabbit=args.daemon) as backends, \
-                benchutil.processes() as procs:
-            db_url = _db_url(args, backends, started)
-            print('# database: %s' % benchutil.mask_url(db_url))
-            migrate(db_url)
-            servers = benchutil._import_servers()
-            port = servers.free_port()
-            auth = None
-            htpasswd = ''
-            if args.auth == 'http_basic':
-                auth = ('bench', os.urandom(12).hex())
-                htpasswd = write_htpasswd(
-                    os.path.join(backends.base_dir, 'htpasswd'), *auth)
-            log_file = os.path.join(backends.base_dir, 'api.log')
-            config = write_api_config(
-                os.path.join(backends.base_dir, 'trellis.conf'),
-                db_url=db_url, etcd_url=backends.etcd_url,
-                etcd_prefix='/trellis-bench-%s' % benchutil.unique_suffix(),
-                port=port, threads=args.api_threads, log_file=log_file,
-                transport_url=backends.transport_url, auth=args.auth,
-                htpasswd=htpasswd)
-            if args.daemon:
-                argv_ = [benchutil.console_script('trellis-api'),
-                         '--config-file', config]
-            else:
-                argv_ = [sys.executable, os.path.abspath(__file__),
-                         '--serve', config]
-            proc = benchutil.ServiceProcess(
-                argv_, os.path.join(backends.base_dir, 'api.out')).start()
-            procs.append(proc)
-            client = Client('http://127.0.0.1:%d' % port, auth)
-            wait_ready(client.session(), client.url, proc)
-            print('# API (%s, %s, %d threads) at %s, pid %d' % (
-                'trellis-api daemon' if args.daemon else 'app on cheroot',
-                args.auth, args.api_threads, client.url, proc.pid),
-                flush=True)
-            return run(args, client)
+                                need_rabbit=args.daemon) as backends:
+            started: list = []
+            try:
+                db_url = _db_url(args, backends, started)
+                print('# database: %s' % benchutil.mask_url(db_url))
+                migrate(db_url)
+                # The API stops first, then the database, then Backends.
+                with benchutil.processes() as procs:
+                    return run(args, start_api(args, backends, db_url,
+                                               procs))
+            finally:
+                for server in started:
+                    try:
+                        server.stop()
+                    except Exception as exc:
+                        print('# could not stop %r: %s' % (server, exc),
+                              file=sys.stderr)
     except benchutil.BenchError as exc:
         print('error: %s' % exc, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print('interrupted', file=sys.stderr)
         return 130
-    finally:
-        for server in started:
-            try:
-                server.stop()
-            except Exception as exc:
-                print('# could not stop %r: %s' % (server, exc),
-                      file=sys.stderr)
 
 
 if __name__ == '__main__':
