@@ -31,7 +31,8 @@ etcd: lock ``x`` is tooz lock ``<prefix>/x``, group ``g`` is tooz group
 
 import base64
 import binascii
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 import contextlib
 import math
 import threading

@@ -22,7 +22,8 @@ server is at fault. Locks and membership come from
 """
 
 import base64
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 import contextlib
 import json
 import threading

@@ -20,8 +20,8 @@ after building it); clients and pools are made in ``init_host``.
 import time
 from typing import Any
 
-import oslo_messaging as messaging
 from oslo_log import log
+import oslo_messaging as messaging
 
 from trellis.common import version
 

@@ -20,13 +20,14 @@ must not be reported as failed because the bus hiccuped.
 
 import dataclasses
 import re
-from typing import Any, ClassVar
+from typing import Any
+from typing import ClassVar
 
 from oslo_log import log
 from oslo_utils import strutils
 
-from trellis.common.conf import CONF
 from trellis.common import rpc
+from trellis.common.conf import CONF
 
 LOG = log.getLogger(__name__)
 

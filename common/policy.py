@@ -27,7 +27,9 @@ from oslo_config import cfg
 from oslo_log import log
 from oslo_policy import opts as policy_opts
 from oslo_policy import policy
-from trellis.common import exception, policies
+
+from trellis.common import exception
+from trellis.common import policies
 from trellis.common.conf import CONF
 
 LOG = log.getLogger(__name__)

@@ -16,8 +16,8 @@ from typing import Any
 
 import oslo_messaging as messaging
 
-from trellis.common.conf import CONF
 from trellis.common import rpc
+from trellis.common.conf import CONF
 
 
 class RPCAPI:

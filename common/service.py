@@ -32,8 +32,6 @@ from oslo_log import log
 import oslo_messaging as messaging
 from oslo_service import service
 
-from trellis.common.conf import CONF
-from trellis.common.conf import opts
 from trellis.common import context as trellis_context
 from trellis.common import etcd
 from trellis.common import manager as base_manager
@@ -41,6 +39,8 @@ from trellis.common import notifications
 from trellis.common import rpc
 from trellis.common import service_registry
 from trellis.common import version
+from trellis.common.conf import CONF
+from trellis.common.conf import opts
 
 LOG = log.getLogger(__name__)
 

@@ -49,6 +49,21 @@ function configure_trellis {
     iniset $TRELLIS_CONF api port $TRELLIS_SERVICE_PORT
     iniset $TRELLIS_CONF api public_endpoint \
         "$SERVICE_PROTOCOL://$TRELLIS_SERVICE_HOST:$TRELLIS_SERVICE_PORT"
+
+    # devstack has Keystone: the API checks its tokens (the default,
+    # http_basic, would refuse to start without a user file).
+    if is_service_enabled keystone; then
+        iniset $TRELLIS_CONF api auth_strategy keystone
+        configure_keystone_authtoken_middleware $TRELLIS_CONF trellis
+    else
+        iniset $TRELLIS_CONF api auth_strategy noauth
+    fi
+}
+
+function create_trellis_accounts {
+    if is_service_enabled keystone; then
+        create_service_user "trellis" "admin"
+    fi
 }
 
 function init_trellis {
@@ -92,6 +107,7 @@ if is_service_enabled trellis-api trellis-conductor trellis-scheduler \
 
     elif [[ "$1" == "stack" && "$2" == "post-config" ]]; then
         echo_summary "Configuring Trellis"
+        create_trellis_accounts
         configure_trellis
         init_trellis
 

@@ -44,7 +44,8 @@ import socket
 import subprocess
 import sys
 import time
-from urllib import parse, request
+from urllib import parse
+from urllib import request
 
 STATE_FILE = 'servers.json'
 START_TIMEOUT = 90.0

@@ -34,7 +34,7 @@ opts = [
                       'it is behind a proxy. Unset means the URL the '
                       'request came in on.')),
     cfg.StrOpt('auth_strategy',
-               default='noauth',
+               default='http_basic',
                choices=[('noauth', _('No authentication: every request is '
                                      'served as admin. Development only; '
                                      'the API warns loudly at start.')),
@@ -44,9 +44,12 @@ opts = [
                         ('keystone', _('OpenStack Keystone tokens, checked '
                                        'by keystonemiddleware '
                                        '([keystone_authtoken]).'))],
-               help=_('How the API authenticates requests. The local '
-                      'control plane (tools/control-plane.sh) uses '
-                      'http_basic with a generated password.')),
+               help=_('How the API authenticates requests. The default, '
+                      'http_basic, refuses to start until '
+                      'http_basic_auth_user_file exists: an API is never '
+                      'open by accident. The local control plane '
+                      '(tools/control-plane.sh) writes that file with a '
+                      'generated password.')),
     cfg.StrOpt('http_basic_auth_user_file',
                default='/etc/trellis/htpasswd',
                help=_('The users of auth_strategy http_basic: an htpasswd '

@@ -48,9 +48,9 @@ import oslo_messaging as messaging
 from oslo_messaging._drivers import base
 from oslo_messaging._drivers import common as driver_common
 
+from trellis.common import etcd
 from trellis.common.conf import etcd as etcd_conf
 from trellis.common.conf import zmq as zmq_conf
-from trellis.common import etcd
 from trellis.common.zmq import framing
 from trellis.common.zmq import matchmaker
 from trellis.common.zmq import reactor

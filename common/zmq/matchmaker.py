@@ -32,7 +32,8 @@ import json
 import os
 import socket
 import threading
-from typing import Any, Protocol
+from typing import Any
+from typing import Protocol
 
 from oslo_log import log
 

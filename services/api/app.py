@@ -35,16 +35,22 @@ from typing import Any
 import flask
 from oslo_config import cfg
 from oslo_log import log
-from oslo_middleware import cors, healthcheck, http_proxy_to_wsgi, request_id
+from oslo_middleware import cors
+from oslo_middleware import healthcheck
+from oslo_middleware import http_proxy_to_wsgi
+from oslo_middleware import request_id
 from oslo_middleware.healthcheck import opts as healthcheck_opts
 
 from trellis.common import context as trellis_context
-from trellis.common import etcd, policy
+from trellis.common import etcd
+from trellis.common import policy
 from trellis.common.conf import CONF
-from trellis.services.api import auth, errors
-from trellis.services.api.controllers import root, services
+from trellis.services.api import auth
+from trellis.services.api import errors
 from trellis.services.api.controllers import inventory
 from trellis.services.api.controllers import labs
+from trellis.services.api.controllers import root
+from trellis.services.api.controllers import services
 
 LOG = log.getLogger(__name__)
 

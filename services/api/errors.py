@@ -30,9 +30,10 @@ from typing import Any
 
 import flask
 from oslo_log import log
+from werkzeug import exceptions as wz_exc
+
 from trellis.common import exception
 from trellis.common.i18n import _
-from werkzeug import exceptions as wz_exc
 
 LOG = log.getLogger(__name__)
 

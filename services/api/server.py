@@ -28,8 +28,10 @@ from typing import Any
 
 from cheroot import wsgi
 from oslo_log import log
-from trellis.common import exception, service
+
+from trellis.common import exception
 from trellis.common import manager as base_manager
+from trellis.common import service
 from trellis.common.conf import CONF
 from trellis.common.i18n import _
 from trellis.services.api import app as api_app

@@ -30,6 +30,7 @@ from trellis.services import cmd  # noqa: F401
 
 # isort: split
 from oslo_config import cfg
+
 from trellis.common import service
 from trellis.common.conf import CONF
 from trellis.services.api import app as api_app

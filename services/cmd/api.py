@@ -15,9 +15,11 @@
 import sys
 
 from oslo_log import log
+
 from trellis.common import service
 from trellis.common.conf import CONF
-from trellis.services.api import manager, server
+from trellis.services.api import manager
+from trellis.services.api import server
 
 LOG = log.getLogger(__name__)
 

@@ -25,13 +25,17 @@ command exits 1, without a traceback unless ``--debug`` is given.
 import argparse
 import logging
 import sys
-from typing import Any, TextIO
+from typing import Any
+from typing import TextIO
 
-from cliff import app, commandmanager
+from cliff import app
+from cliff import commandmanager
 from oslo_log import log
 
-from trellis.common import rpc, version
-from trellis.common.conf import CONF, opts
+from trellis.common import rpc
+from trellis.common import version
+from trellis.common.conf import CONF
+from trellis.common.conf import opts
 
 COMMAND_NAMESPACE = 'trellis.manage.commands'
 # Where cliff reports a failed command (message only, or the traceback

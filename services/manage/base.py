@@ -28,7 +28,8 @@ from typing import Any
 from oslo_log import log
 import oslo_messaging as messaging
 
-from trellis.common import exception, rpc
+from trellis.common import exception
+from trellis.common import rpc
 from trellis.common.conf import CONF
 from trellis.common.i18n import _
 

@@ -17,12 +17,15 @@ import datetime
 import time
 from typing import Any
 
-from cliff import lister, show
+from cliff import lister
+from cliff import show
 from oslo_log import log
 
 from trellis.common import context as trellis_context
-from trellis.common import etcd, rpc, service_registry
+from trellis.common import etcd
+from trellis.common import rpc
 from trellis.common import rpcapi as base_rpcapi
+from trellis.common import service_registry
 from trellis.common.conf import CONF
 from trellis.services.api import rpcapi as api_rpcapi
 from trellis.services.conductor import rpcapi as conductor_rpcapi

@@ -32,11 +32,14 @@ from typing import Any
 
 import fixtures
 import oslo_messaging as messaging
-from testtools import content, content_type
+from testtools import content
+from testtools import content_type
 
 from tests import base
 from tests.functional import fixtures as func_fixtures
-from trellis.common import etcd, rpc, service_registry
+from trellis.common import etcd
+from trellis.common import rpc
+from trellis.common import service_registry
 
 # Seconds a daemon gets to register in etcd after it was started.
 START_TIMEOUT = 60
@@ -341,8 +344,10 @@ class ServiceTestCase(base.TestCase):
     def service_config(cls, service: str) -> dict[str, dict[str, Any]]:
         """Extra configuration of one daemon (the API needs a port)."""
         if service == 'api':
+            # Authentication has its own suite (services/api/test_auth).
             return {'api': {'port': func_fixtures.servers.free_port(),
-                            'host_ip': '127.0.0.1'}}
+                            'host_ip': '127.0.0.1',
+                            'auth_strategy': 'noauth'}}
         return {}
 
     @classmethod

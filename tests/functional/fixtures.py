@@ -32,6 +32,7 @@ import threading
 import uuid
 
 import fixtures
+
 from trellis.common import etcd
 
 _TOOLS = os.path.join(os.path.dirname(os.path.abspath(__file__)),

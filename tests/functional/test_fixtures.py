@@ -17,10 +17,10 @@ import configparser
 import fixtures as base_fixtures
 import kombu
 import sqlalchemy
-from trellis.common import etcd
 
 from tests import base
 from tests.functional import fixtures
+from trellis.common import etcd
 
 
 class TestEtcdFixture(base.TestCase):

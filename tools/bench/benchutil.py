@@ -31,7 +31,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from typing import Any, Iterator
+from typing import Any
+from typing import Iterator
 from urllib import parse
 
 TOOLS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

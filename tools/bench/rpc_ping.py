@@ -34,7 +34,8 @@ import signal
 import sys
 import threading
 import time
-from typing import Any, Callable
+from typing import Any
+from typing import Callable
 
 import benchutil
 
@@ -148,7 +149,9 @@ def _run(args: argparse.Namespace, backends: benchutil.Backends,
          procs: list[benchutil.ServiceProcess]) -> int:
     import oslo_messaging as messaging
 
-    from trellis.common import context, etcd, rpc
+    from trellis.common import context
+    from trellis.common import etcd
+    from trellis.common import rpc
     from trellis.common.conf import CONF
     from trellis.services.conductor import rpcapi
 

@@ -59,8 +59,9 @@ def _setup(url: str, etcd_url: str, prefix: str):
     import warnings
     warnings.simplefilter('ignore')
     logging.basicConfig(level=logging.ERROR)
-    from trellis.common.conf import CONF
     import oslo_messaging as messaging
+
+    from trellis.common.conf import CONF
     CONF([], project='trellis-bench')
     CONF.set_override('url', etcd_url, group='etcd')
     CONF.set_override('prefix', prefix, group='etcd')

@@ -15,6 +15,7 @@
 from typing import Any
 
 import flask
+
 from trellis.services.api import app as api_app
 
 blueprint = flask.Blueprint('root', __name__)

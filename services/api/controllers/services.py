@@ -17,7 +17,10 @@ import re
 from typing import Any
 
 import flask
-from trellis.common import exception, policy, service_registry
+
+from trellis.common import exception
+from trellis.common import policy
+from trellis.common import service_registry
 from trellis.common.i18n import _
 from trellis.common.policies import service as service_policy
 from trellis.services.api import app as api_app

@@ -27,7 +27,8 @@ import time
 
 from tests import base
 from tests.functional import fixtures
-from trellis.common import coordination, exception
+from trellis.common import coordination
+from trellis.common import exception
 
 LOCK_TTL = 2
 INTERVAL = 0.2

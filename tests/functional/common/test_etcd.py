@@ -19,7 +19,8 @@ import time
 
 from tests import base
 from tests.functional import fixtures
-from trellis.common import etcd, exception
+from trellis.common import etcd
+from trellis.common import exception
 
 
 def _free_port() -> int:

@@ -21,7 +21,8 @@ import oslo_messaging as messaging
 from testtools import content
 
 from tests.functional import base
-from trellis.common import context, service_registry
+from trellis.common import context
+from trellis.common import service_registry
 from trellis.services.api import rpcapi as api_rpcapi
 from trellis.services.conductor import rpcapi as conductor_rpcapi
 from trellis.services.discovery import rpcapi as discovery_rpcapi

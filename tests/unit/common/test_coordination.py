@@ -24,7 +24,8 @@ import tooz
 from tooz import coordination as tooz_coordination
 
 from tests import base
-from trellis.common import coordination, exception
+from trellis.common import coordination
+from trellis.common import exception
 
 
 class FakeBackend:

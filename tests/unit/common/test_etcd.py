@@ -22,7 +22,8 @@ from etcd3gw import exceptions as etcd_exc
 import requests
 
 from tests import base
-from trellis.common import etcd, exception
+from trellis.common import etcd
+from trellis.common import exception
 
 
 def _b64decode(value):

@@ -16,7 +16,9 @@
 from unittest import mock
 
 from tests import base
-from trellis.common import context, manager, version
+from trellis.common import context
+from trellis.common import manager
+from trellis.common import version
 
 
 class TestManager(base.TestCase):

@@ -18,7 +18,8 @@ from typing import ClassVar
 from unittest import mock
 
 from tests import base
-from trellis.common import context, notifications
+from trellis.common import context
+from trellis.common import notifications
 
 
 @dataclasses.dataclass

@@ -20,7 +20,9 @@ from oslo_messaging import conffixture
 from oslo_messaging.rpc import dispatcher
 
 from tests import base
-from trellis.common import context, exception, rpc
+from trellis.common import context
+from trellis.common import exception
+from trellis.common import rpc
 
 
 class RPCTestCase(base.TestCase):

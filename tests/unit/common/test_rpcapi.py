@@ -21,7 +21,8 @@ from unittest import mock
 from oslo_messaging import conffixture
 
 from tests import base
-from trellis.common import rpc, rpcapi
+from trellis.common import rpc
+from trellis.common import rpcapi
 
 
 class _API(rpcapi.RPCAPI):

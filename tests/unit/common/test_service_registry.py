@@ -17,7 +17,10 @@ import os
 from unittest import mock
 
 from tests import base
-from trellis.common import etcd, exception, service_registry, version
+from trellis.common import etcd
+from trellis.common import exception
+from trellis.common import service_registry
+from trellis.common import version
 
 
 class TestServiceRegistration(base.TestCase):

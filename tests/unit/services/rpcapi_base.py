@@ -28,7 +28,8 @@ from unittest import mock
 from oslo_messaging import conffixture
 
 from tests import base
-from trellis.common import context, rpc
+from trellis.common import context
+from trellis.common import rpc
 from trellis.common import rpcapi as base_rpcapi
 
 

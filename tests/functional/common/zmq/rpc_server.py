@@ -32,6 +32,7 @@ import warnings
 warnings.simplefilter('ignore')
 
 import oslo_messaging as messaging  # noqa: E402
+
 from trellis.common import exception  # noqa: E402
 from trellis.common.conf import CONF  # noqa: E402
 

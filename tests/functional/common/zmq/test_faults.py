@@ -17,10 +17,10 @@ import os
 import threading
 
 import oslo_messaging as messaging
-from trellis.common.zmq import driver as zmq_driver
 
 from tests.functional.base import wait_for
 from tests.functional.common.zmq import zmq_fixtures
+from trellis.common.zmq import driver as zmq_driver
 
 
 def _call_in_thread(client, method, **kwargs):

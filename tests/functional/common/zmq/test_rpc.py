@@ -18,12 +18,12 @@ import threading
 
 import oslo_messaging as messaging
 import zmq
-from trellis.common import exception
-from trellis.common.zmq import driver as zmq_driver
 
 from tests.functional import fixtures as func_fixtures
 from tests.functional.base import wait_for
 from tests.functional.common.zmq import zmq_fixtures
+from trellis.common import exception
+from trellis.common.zmq import driver as zmq_driver
 
 
 class NotificationSink:

@@ -25,10 +25,11 @@ from typing import Any
 import fixtures
 import oslo_messaging as messaging
 from testtools import content
-from trellis.common import etcd, exception
 
 from tests import base
 from tests.functional import fixtures as func_fixtures
+from trellis.common import etcd
+from trellis.common import exception
 
 HELPER = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                       'rpc_server.py')

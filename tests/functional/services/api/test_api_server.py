@@ -22,12 +22,14 @@ import threading
 
 import fixtures
 import requests
-from trellis.common import policy, service_registry
-from trellis.services.api import app, server
 
 from tests import base
 from tests.functional import base as func_base
 from tests.functional import fixtures as func_fixtures
+from trellis.common import policy
+from trellis.common import service_registry
+from trellis.services.api import app
+from trellis.services.api import server
 
 TIMEOUT = 10
 REQUEST_ID_HEADER = 'X-Openstack-Request-Id'
@@ -62,6 +64,8 @@ class TestAPIServer(base.TestCase):
         self.conf([], project='trellis', default_config_files=[])
         self.config(url=self.etcd.url, prefix=self.etcd.prefix,
                     group='etcd')
+        # Authentication has its own suite (test_auth).
+        self.config(auth_strategy='noauth', group='api')
         policy.reset()
         self.addCleanup(policy.reset)
         self.api_app = app.create_app(self.conf)
@@ -167,7 +171,8 @@ class TestAPIDaemon(base.TestCase):
         port = func_fixtures.servers.free_port()
         daemon = self.useFixture(func_base.ServiceProcessFixture(
             'api', etcd_fix, transport.transport_url,
-            config={'api': {'host_ip': '127.0.0.1', 'port': port}}))
+            config={'api': {'host_ip': '127.0.0.1', 'port': port,
+                            'auth_strategy': 'noauth'}}))
         url = 'http://127.0.0.1:%d' % port
         response = requests.get(url + '/v1/services', timeout=TIMEOUT)
         self.assertEqual(200, response.status_code, response.text)

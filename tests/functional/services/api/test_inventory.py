@@ -66,6 +66,8 @@ class InventoryAPI:
         self.useFixture(self.make_database())
         self.conf([], project='trellis', default_config_files=[])
         self.config(max_request_body_size=BODY_LIMIT, group='api')
+        # Authentication has its own functional tests (test_auth).
+        self.config(auth_strategy='noauth', group='api')
         policy.reset()
         self.addCleanup(policy.reset)
         self.api_app = app.create_app(self.conf)

@@ -15,7 +15,8 @@
 import importlib
 import pkgutil
 
-from oslo_config import cfg, types
+from oslo_config import cfg
+from oslo_config import types
 from oslo_log import log
 
 from tests import base

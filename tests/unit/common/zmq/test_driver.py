@@ -18,12 +18,12 @@ import sys
 import oslo_messaging as messaging
 from oslo_messaging._drivers import common as driver_common
 
+from tests import base
+from tests.unit.common.zmq import fake_etcd
 from trellis.common import exception
 from trellis.common.zmq import driver as zmq_driver
 from trellis.common.zmq import framing
 from trellis.common.zmq import matchmaker
-from tests import base
-from tests.unit.common.zmq import fake_etcd
 
 
 class FakeReactor:

@@ -17,8 +17,8 @@ import datetime
 
 from oslo_serialization import jsonutils
 
-from trellis.common.zmq import framing
 from tests import base
+from trellis.common.zmq import framing
 
 
 class TestFraming(base.TestCase):

@@ -15,9 +15,9 @@
 
 import json
 
-from trellis.common.zmq import matchmaker
 from tests import base
 from tests.unit.common.zmq import fake_etcd
+from trellis.common.zmq import matchmaker
 
 
 def _entry(endpoint, kind='rpc', pool=None):

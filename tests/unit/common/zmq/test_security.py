@@ -16,9 +16,9 @@ from unittest import mock
 
 import zmq
 
+from tests import base
 from trellis.common import exception
 from trellis.common.zmq import security
-from tests import base
 
 
 class TestConfig(base.TestCase):

@@ -15,10 +15,10 @@
 
 from unittest import mock
 
-from trellis.common import etcd, policy
-from trellis.services.api import app
-
 from tests import base
+from trellis.common import etcd
+from trellis.common import policy
+from trellis.services.api import app
 
 
 class APITestCase(base.TestCase):
@@ -29,6 +29,9 @@ class APITestCase(base.TestCase):
         # oslo.policy finds its file through a parsed configuration.
         self.conf([], project='trellis', default_config_files=[])
         app.register_opts(self.conf)
+        # Routes are tested unauthenticated; test_auth covers each
+        # strategy (the default, http_basic, needs a user file).
+        self.config(auth_strategy='noauth', group='api')
         policy.reset()
         self.addCleanup(policy.reset)
         self.etcd = mock.Mock(spec=etcd.EtcdClient)

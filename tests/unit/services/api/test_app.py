@@ -19,10 +19,12 @@ from unittest import mock
 
 import fixtures
 from oslo_context import context as oslo_context
-from trellis.common import etcd, exception, service_registry
-from trellis.services.api import app
 
 from tests.unit.services.api import base
+from trellis.common import etcd
+from trellis.common import exception
+from trellis.common import service_registry
+from trellis.services.api import app
 
 REQUEST_ID_HEADER = 'X-Openstack-Request-Id'
 

@@ -15,7 +15,8 @@
 
 from tests.unit.services import rpcapi_base
 from trellis.common import rpc
-from trellis.services.api import manager, rpcapi
+from trellis.services.api import manager
+from trellis.services.api import rpcapi
 
 
 class TestAPIAPI(rpcapi_base.RPCAPITestCase):

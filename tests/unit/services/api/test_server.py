@@ -18,11 +18,12 @@ import threading
 from unittest import mock
 
 import fixtures
-from trellis.common import service
-from trellis.services.api import manager, server
-from trellis.services.cmd import api as cmd_api
 
 from tests.unit.services.api import base
+from trellis.common import service
+from trellis.services.api import manager
+from trellis.services.api import server
+from trellis.services.cmd import api as cmd_api
 
 
 def _listening_socket():

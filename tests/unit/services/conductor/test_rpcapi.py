@@ -15,7 +15,8 @@
 
 from tests.unit.services import rpcapi_base
 from trellis.common import rpc
-from trellis.services.conductor import manager, rpcapi
+from trellis.services.conductor import manager
+from trellis.services.conductor import rpcapi
 
 
 class TestConductorAPI(rpcapi_base.RPCAPITestCase):

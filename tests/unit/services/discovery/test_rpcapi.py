@@ -15,7 +15,8 @@
 
 from tests.unit.services import rpcapi_base
 from trellis.common import rpc
-from trellis.services.discovery import manager, rpcapi
+from trellis.services.discovery import manager
+from trellis.services.discovery import rpcapi
 
 
 class TestDiscoveryAPI(rpcapi_base.RPCAPITestCase):

@@ -15,7 +15,8 @@
 
 from tests.unit.services import rpcapi_base
 from trellis.common import rpc
-from trellis.services.installer import manager, rpcapi
+from trellis.services.installer import manager
+from trellis.services.installer import rpcapi
 
 
 class TestInstallerAPI(rpcapi_base.RPCAPITestCase):

@@ -21,8 +21,10 @@ from unittest import mock
 import oslo_messaging as messaging
 
 from tests import base
-from trellis.common import exception, service_registry
-from trellis.services.manage import app, service
+from trellis.common import exception
+from trellis.common import service_registry
+from trellis.services.manage import app
+from trellis.services.manage import service
 
 NOW = 1795000000.0      # 2026-11-18 11:06:40 UTC
 

@@ -15,7 +15,8 @@
 
 from tests.unit.services import rpcapi_base
 from trellis.common import rpc
-from trellis.services.scheduler import manager, rpcapi
+from trellis.services.scheduler import manager
+from trellis.services.scheduler import rpcapi
 
 
 class TestSchedulerAPI(rpcapi_base.RPCAPITestCase):

@@ -15,10 +15,11 @@
 
 from unittest import mock
 
-from trellis.common import context, exception, service_registry
-from trellis.services.api import app
-
 from tests.unit.services.api import base
+from trellis.common import context
+from trellis.common import exception
+from trellis.common import service_registry
+from trellis.services.api import app
 
 T0 = 1795000000.0  # 2026-11-18T11:06:40Z
 
