@@ -337,8 +337,8 @@ class ServiceTestCase(base.TestCase):
         """
         if cls.TRANSPORT == 'rabbit':
             return func_fixtures.RabbitMQFixture()
-        raise NotImplementedError('no fixture for transport %r'
-                                  % cls.TRANSPORT)
+        raise ValueError('no fixture for transport %r; override '
+                         'make_transport_fixture' % cls.TRANSPORT)
 
     @classmethod
     def service_config(cls, service: str) -> dict[str, dict[str, Any]]:

@@ -19,6 +19,7 @@ real port, 413/415 through the server, conflicts that leave nothing
 half-written on InnoDB, concurrent enrolments of one MAC.
 """
 
+import abc
 import concurrent.futures
 import os
 import threading
@@ -55,11 +56,12 @@ class SQLiteFileDatabase(fixtures.Fixture):
         migration.upgrade('head', self.engine)
 
 
-class InventoryAPI:
+class InventoryAPI(abc.ABC):
     """The scenarios; a subclass picks the database."""
 
+    @abc.abstractmethod
     def make_database(self) -> fixtures.Fixture:
-        raise NotImplementedError
+        """The fixture of the database the API runs on."""
 
     def setUp(self):
         super().setUp()

@@ -15,6 +15,7 @@
 on a free loopback port, on a SQLite file and on a private MariaDB, both
 migrated to head."""
 
+import abc
 import os
 import threading
 
@@ -51,11 +52,12 @@ class SQLiteDatabase(fixtures.Fixture):
         migration.upgrade('head', engine)
 
 
-class LabsAPI:
+class LabsAPI(abc.ABC):
     """The scenarios; a subclass picks the database."""
 
+    @abc.abstractmethod
     def make_database(self) -> fixtures.Fixture:
-        raise NotImplementedError
+        """The fixture of the database the API runs on."""
 
     def setUp(self):
         super().setUp()
