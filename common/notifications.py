@@ -32,7 +32,6 @@ from trellis.common.conf import CONF
 LOG = log.getLogger(__name__)
 
 PRIORITIES = ('debug', 'info', 'warning', 'error', 'critical')
-PHASES = ('start', 'end', 'error')
 _NAME = re.compile(r'^[a-z][a-z0-9_]*$')
 
 
@@ -62,9 +61,10 @@ def event_type(obj: str, action: str, phase: str | None = None) -> str:
     for part in (obj, action):
         if not _NAME.match(part):
             raise ValueError('Invalid notification name part %r' % part)
-    if phase is not None and phase not in PHASES:
-        raise ValueError('Notification phase must be one of %s, not %r'
-                         % (', '.join(PHASES), phase))
+    # DESIGN §3: start/end/error for long work, or what happened
+    # (``trellis.galera.leader.changed``).
+    if phase is not None and not _NAME.match(phase):
+        raise ValueError('Invalid notification phase %r' % phase)
     parts = ['trellis', obj, action] + ([phase] if phase else [])
     return '.'.join(parts)
 

@@ -277,7 +277,7 @@ class GaleraWatcher:
         command = self.keys.send_command(addr, verdict.action, verdict.reason,
                                          member.get('run_id'), self.host)
         self._decision('%s %s: %s' % (verdict.action, addr, verdict.reason))
-        self._notify('galera_node', 'fenced' if verdict.action == health.FENCE
+        self._notify('node', 'fenced' if verdict.action == health.FENCE
                      else 'restarted', {'cluster': self.keys.cluster,
                                         'node': addr, 'command': command},
                      priority='warning')
@@ -312,7 +312,7 @@ class GaleraWatcher:
                 LOG.warning('Galera watcher: %s', exc)
         if new_leader != self._last_leader:
             if self._last_leader is not None or new_leader is not None:
-                self._notify('galera_leader', 'changed', {
+                self._notify('leader', 'changed', {
                     'cluster': self.keys.cluster, 'old': self._last_leader,
                     'new': new_leader})
             self._last_leader = new_leader
@@ -322,7 +322,7 @@ class GaleraWatcher:
             LOG.info('Galera cluster %s state %s -> %s', self.keys.cluster,
                      self._last_state, snap.state)
             if self._last_state is not None:
-                self._notify('galera_state', 'changed', {
+                self._notify('state', 'changed', {
                     'cluster': self.keys.cluster, 'old': self._last_state,
                     'new': snap.state, 'uuid': snap.uuid})
             self._last_state = snap.state
@@ -333,10 +333,11 @@ class GaleraWatcher:
             self.keys.put('decision', {'by': self.host, 'decision': text,
                                        'at': round(time.time(), 3)})
 
-    def _notify(self, obj: str, action: str, payload: dict,
+    def _notify(self, subject: str, what: str, payload: dict,
                 priority: str = 'info') -> None:
+        """Emit ``trellis.galera.<subject>.<what>`` (DESIGN §3)."""
         if not rpc.initialized():
             return
         notifications.emit(trellis_context.get_admin_context(),
-                           rpc.GALERA_WATCHER_TOPIC, obj, action, payload,
-                           priority=priority)
+                           rpc.GALERA_WATCHER_TOPIC, 'galera', subject,
+                           payload, phase=what, priority=priority)

@@ -41,6 +41,9 @@ class TestEventType(base.TestCase):
         self.assertEqual('trellis.galera_node.power_on.error',
                          notifications.event_type('galera_node', 'power_on',
                                                   'error'))
+        self.assertEqual('trellis.galera.leader.changed',
+                         notifications.event_type('galera', 'leader',
+                                                  'changed'))
 
     def test_invalid_parts(self):
         for obj, action in (('Host', 'discovered'), ('host', 'Discovered'),
@@ -51,8 +54,9 @@ class TestEventType(base.TestCase):
                               action)
 
     def test_invalid_phase(self):
-        self.assertRaises(ValueError, notifications.event_type, 'host',
-                          'deploy', 'finished')
+        for phase in ('Finished', 'end.x', '', 'step end'):
+            self.assertRaises(ValueError, notifications.event_type, 'host',
+                              'deploy', phase)
 
     def test_publisher_id(self):
         self.config(host='node-7')

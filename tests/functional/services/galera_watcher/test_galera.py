@@ -352,7 +352,7 @@ class TestGaleraWatcher(base.ServiceTestCase):
         self.assertEqual(self.node_by_addr(new_leader).port,
                          self.proxy_port())
         gcluster.wait_for(
-            lambda: notifications.find('trellis.galera_leader.changed',
+            lambda: notifications.find('trellis.galera.leader.changed',
                                        new=new_leader),
             20, what='leader change notification')
         # The supervisor restarted the killed node; it rejoins.
@@ -469,7 +469,7 @@ class TestGaleraWatcher(base.ServiceTestCase):
         members = json.loads(self.get('members/' + rogue.addr))
         self.assertEqual('fenced', members['phase'])
         self.assertEqual('warning', gcluster.wait_for(
-            lambda: notifications.find('trellis.galera_node.fenced',
+            lambda: notifications.find('trellis.galera.node.fenced',
                                        node=rogue.addr), 20,
             what='fence notification')['priority'])
         # SIGTERM: the supervisor deregisters (its keys go at once).

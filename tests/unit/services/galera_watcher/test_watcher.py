@@ -89,7 +89,7 @@ class TestWatcher(WatcherBase):
         self.watcher.tick()
         self.assertEqual('b:1', self.keys.get('leader'))
         self.notify.mock.assert_any_call(
-            'galera_leader', 'changed',
+            'leader', 'changed',
             {'cluster': 'c1', 'old': None, 'new': 'b:1'})
         self.assertIn('leader None -> b:1',
                       self.keys.get('decision'))
@@ -142,7 +142,7 @@ class TestWatcher(WatcherBase):
         self.assertNotIn('c:1', snap.nodes)
         self.assertNotEqual('c:1', snap.leader)
         self.notify.mock.assert_any_call(
-            'galera_node', 'fenced', mock.ANY, priority='warning')
+            'node', 'fenced', mock.ANY, priority='warning')
         # Obeyed (key removed): no new command within restart_grace.
         self.keys.delete('commands/c:1')
         self.watcher.tick()
@@ -168,7 +168,7 @@ class TestWatcher(WatcherBase):
         self.keys.put('state', 'RECOVERY')
         self.watcher.tick()
         self.notify.mock.assert_any_call(
-            'galera_state', 'changed',
+            'state', 'changed',
             {'cluster': 'c1', 'old': 'STEADY', 'new': 'RECOVERY',
              'uuid': UUID})
 
