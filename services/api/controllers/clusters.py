@@ -43,7 +43,12 @@ def get_cluster(ident: str) -> Any:
     return db_api.get_instance().get_cluster(api_app.get_context(), ident)
 
 
-def _authorize(rule: str, ref: Any = None) -> None:
+def authorize(rule: str, ref: Any = None) -> None:
+    """Check ``rule`` for the cluster ``ref`` (or for clusters at large).
+
+    Networks and roles, which belong to a cluster, are checked the same
+    way.
+    """
     target = {'cluster_uuid': ref.uuid} if ref is not None else {}
     policy.authorize(rule, target, api_app.get_context())
 
@@ -51,27 +56,23 @@ def _authorize(rule: str, ref: Any = None) -> None:
 @blueprint.get('/clusters')
 @utils.documented('list', RESOURCE, 'List clusters')
 def list_clusters() -> dict[str, Any]:
-    _authorize(cluster_policy.CLUSTER_LIST)
-    query = utils.list_query(RESOURCE)
-    rows = db_api.get_instance().list_clusters(
-        api_app.get_context(), filters=query.filters,
-        limit=query.limit + 1, marker=query.marker,
-        sort_key=query.sort_key, sort_dir=query.sort_dir)
-    return utils.page('clusters', rows, query,
-                      lambda refs: [cluster_view(r) for r in refs])
+    authorize(cluster_policy.CLUSTER_LIST)
+    return utils.list_page(RESOURCE, 'clusters',
+                           db_api.get_instance().list_clusters,
+                           lambda refs: [cluster_view(r) for r in refs])
 
 
 @blueprint.get('/clusters/<cluster>')
 @utils.documented('get', RESOURCE, 'Show a cluster')
 def get(cluster: str) -> dict[str, Any]:
-    _authorize(cluster_policy.CLUSTER_GET)
+    authorize(cluster_policy.CLUSTER_GET)
     return cluster_view(get_cluster(cluster))
 
 
 @blueprint.post('/clusters')
 @utils.documented('create', RESOURCE, 'Create a cluster')
 def create() -> flask.Response:
-    _authorize(cluster_policy.CLUSTER_CREATE)
+    authorize(cluster_policy.CLUSTER_CREATE)
     body = utils.json_body()
     base.validate(RESOURCE.create, body, 'cluster', RESOURCE.read_only)
     ref = db_api.get_instance().create_cluster(
@@ -84,13 +85,11 @@ def create() -> flask.Response:
 @utils.documented('update', RESOURCE, 'Update a cluster (JSON merge patch)')
 def update(cluster: str) -> dict[str, Any]:
     ref = get_cluster(cluster)
-    _authorize(cluster_policy.CLUSTER_UPDATE, ref)
+    authorize(cluster_policy.CLUSTER_UPDATE, ref)
     patch = utils.json_body()
     base.validate(RESOURCE.update, patch, 'cluster', RESOURCE.read_only)
     current = {k: getattr(ref, k) for k in WRITABLE}
-    merged = base.merge_patch(current, patch)
-    values = {k: merged.get(k) for k in WRITABLE
-              if merged.get(k) != current[k]}
+    values = utils.changed(current, base.merge_patch(current, patch))
     if values:
         ref = db_api.get_instance().update_cluster(
             api_app.get_context(), ref.id, values)
@@ -104,6 +103,6 @@ def update(cluster: str) -> dict[str, Any]:
                               'while a deployment is pending or running.')
 def delete(cluster: str) -> flask.Response:
     ref = get_cluster(cluster)
-    _authorize(cluster_policy.CLUSTER_DELETE, ref)
+    authorize(cluster_policy.CLUSTER_DELETE, ref)
     db_api.get_instance().destroy_cluster(api_app.get_context(), ref.id)
     return utils.no_content()

@@ -16,7 +16,6 @@ from typing import Any
 
 import flask
 
-from trellis.common import policy
 from trellis.common.db import api as db_api
 from trellis.common.policies import network as network_policy
 from trellis.services.api import app as api_app
@@ -46,11 +45,6 @@ def network_view(ref: Any, cluster: Any) -> dict[str, Any]:
     return body
 
 
-def _authorize(rule: str, cluster: Any) -> None:
-    policy.authorize(rule, {'cluster_uuid': cluster.uuid},
-                     api_app.get_context())
-
-
 def _validate(schema_: dict[str, Any], body: Any) -> None:
     base.validate(schema_, body, 'network', RESOURCE.read_only)
     base.raise_if('network', schema.semantic_errors(body))
@@ -60,23 +54,18 @@ def _validate(schema_: dict[str, Any], body: Any) -> None:
 @utils.documented('list', RESOURCE, 'List the networks of a cluster')
 def list_networks(cluster: str) -> dict[str, Any]:
     cluster_ref = clusters.get_cluster(cluster)
-    _authorize(network_policy.NETWORK_LIST, cluster_ref)
-    query = utils.list_query(RESOURCE)
-    filters = {RESOURCE.filters[k]: v for k, v in query.filters.items()}
-    filters['cluster_id'] = cluster_ref.id
-    rows = db_api.get_instance().list_networks(
-        api_app.get_context(), filters=filters, limit=query.limit + 1,
-        marker=query.marker, sort_key=query.sort_key,
-        sort_dir=query.sort_dir)
-    return utils.page('networks', rows, query, lambda refs: [
-        network_view(r, cluster_ref) for r in refs])
+    clusters.authorize(network_policy.NETWORK_LIST, cluster_ref)
+    return utils.list_page(
+        RESOURCE, 'networks', db_api.get_instance().list_networks,
+        lambda refs: [network_view(r, cluster_ref) for r in refs],
+        filters={'cluster_id': cluster_ref.id})
 
 
 @blueprint.get(PATH + '/<network>')
 @utils.documented('get', RESOURCE, 'Show a network')
 def get(cluster: str, network: str) -> dict[str, Any]:
     cluster_ref = clusters.get_cluster(cluster)
-    _authorize(network_policy.NETWORK_GET, cluster_ref)
+    clusters.authorize(network_policy.NETWORK_GET, cluster_ref)
     ref = db_api.get_instance().get_network(api_app.get_context(),
                                             cluster_ref.id, network)
     return network_view(ref, cluster_ref)
@@ -86,7 +75,7 @@ def get(cluster: str, network: str) -> dict[str, Any]:
 @utils.documented('create', RESOURCE, 'Create a network of a cluster')
 def create(cluster: str) -> flask.Response:
     cluster_ref = clusters.get_cluster(cluster)
-    _authorize(network_policy.NETWORK_CREATE, cluster_ref)
+    clusters.authorize(network_policy.NETWORK_CREATE, cluster_ref)
     body = utils.json_body()
     _validate(RESOURCE.create, body)
     values = {COLUMNS[k]: v for k, v in body.items()}
@@ -101,7 +90,7 @@ def create(cluster: str) -> flask.Response:
 @utils.documented('update', RESOURCE, 'Update a network (JSON merge patch)')
 def update(cluster: str, network: str) -> dict[str, Any]:
     cluster_ref = clusters.get_cluster(cluster)
-    _authorize(network_policy.NETWORK_UPDATE, cluster_ref)
+    clusters.authorize(network_policy.NETWORK_UPDATE, cluster_ref)
     context = api_app.get_context()
     ref = db_api.get_instance().get_network(context, cluster_ref.id,
                                             network)
@@ -110,8 +99,7 @@ def update(cluster: str, network: str) -> dict[str, Any]:
     base.validate(RESOURCE.update, patch, 'network', RESOURCE.read_only)
     merged = base.merge_patch(current, patch)
     _validate(RESOURCE.create, merged)
-    values = {COLUMNS[f]: merged.get(f) for f in COLUMNS
-              if merged.get(f) != current[f]}
+    values = {COLUMNS[f]: v for f, v in utils.changed(current, merged).items()}
     if values:
         ref = db_api.get_instance().update_network(context, ref.id, values)
     return network_view(ref, cluster_ref)
@@ -121,7 +109,7 @@ def update(cluster: str, network: str) -> dict[str, Any]:
 @utils.documented('delete', RESOURCE, 'Delete a network')
 def delete(cluster: str, network: str) -> flask.Response:
     cluster_ref = clusters.get_cluster(cluster)
-    _authorize(network_policy.NETWORK_DELETE, cluster_ref)
+    clusters.authorize(network_policy.NETWORK_DELETE, cluster_ref)
     context = api_app.get_context()
     ref = db_api.get_instance().get_network(context, cluster_ref.id,
                                             network)

@@ -16,7 +16,6 @@ from typing import Any
 
 import flask
 
-from trellis.common import policy
 from trellis.common.db import api as db_api
 from trellis.common.policies import role as role_policy
 from trellis.services.api import app as api_app
@@ -41,32 +40,22 @@ def role_view(ref: Any, cluster: Any) -> dict[str, Any]:
             'updated_at': utils.isotime(ref.updated_at)}
 
 
-def _authorize(rule: str, cluster: Any) -> None:
-    policy.authorize(rule, {'cluster_uuid': cluster.uuid},
-                     api_app.get_context())
-
-
 @blueprint.get(PATH)
 @utils.documented('list', RESOURCE, 'List the roles of a cluster')
 def list_roles(cluster: str) -> dict[str, Any]:
     cluster_ref = clusters.get_cluster(cluster)
-    _authorize(role_policy.ROLE_LIST, cluster_ref)
-    query = utils.list_query(RESOURCE)
-    filters = {RESOURCE.filters[k]: v for k, v in query.filters.items()}
-    filters['cluster_id'] = cluster_ref.id
-    rows = db_api.get_instance().list_roles(
-        api_app.get_context(), filters=filters, limit=query.limit + 1,
-        marker=query.marker, sort_key=query.sort_key,
-        sort_dir=query.sort_dir)
-    return utils.page('roles', rows, query, lambda refs: [
-        role_view(r, cluster_ref) for r in refs])
+    clusters.authorize(role_policy.ROLE_LIST, cluster_ref)
+    return utils.list_page(
+        RESOURCE, 'roles', db_api.get_instance().list_roles,
+        lambda refs: [role_view(r, cluster_ref) for r in refs],
+        filters={'cluster_id': cluster_ref.id})
 
 
 @blueprint.get(PATH + '/<role>')
 @utils.documented('get', RESOURCE, 'Show a role')
 def get(cluster: str, role: str) -> dict[str, Any]:
     cluster_ref = clusters.get_cluster(cluster)
-    _authorize(role_policy.ROLE_GET, cluster_ref)
+    clusters.authorize(role_policy.ROLE_GET, cluster_ref)
     ref = db_api.get_instance().get_role(api_app.get_context(),
                                          cluster_ref.id, role)
     return role_view(ref, cluster_ref)
@@ -76,7 +65,7 @@ def get(cluster: str, role: str) -> dict[str, Any]:
 @utils.documented('create', RESOURCE, 'Create a role of a cluster')
 def create(cluster: str) -> flask.Response:
     cluster_ref = clusters.get_cluster(cluster)
-    _authorize(role_policy.ROLE_CREATE, cluster_ref)
+    clusters.authorize(role_policy.ROLE_CREATE, cluster_ref)
     body = utils.json_body()
     base.validate(RESOURCE.create, body, 'role', RESOURCE.read_only)
     values = {k: body[k] for k in WRITABLE if k in body}
@@ -90,15 +79,13 @@ def create(cluster: str) -> flask.Response:
 @utils.documented('update', RESOURCE, 'Update a role (JSON merge patch)')
 def update(cluster: str, role: str) -> dict[str, Any]:
     cluster_ref = clusters.get_cluster(cluster)
-    _authorize(role_policy.ROLE_UPDATE, cluster_ref)
+    clusters.authorize(role_policy.ROLE_UPDATE, cluster_ref)
     context = api_app.get_context()
     ref = db_api.get_instance().get_role(context, cluster_ref.id, role)
     patch = utils.json_body()
     base.validate(RESOURCE.update, patch, 'role', RESOURCE.read_only)
     current = {k: getattr(ref, k) for k in WRITABLE}
-    merged = base.merge_patch(current, patch)
-    values = {k: merged.get(k) for k in WRITABLE
-              if merged.get(k) != current[k]}
+    values = utils.changed(current, base.merge_patch(current, patch))
     if values:
         ref = db_api.get_instance().update_role(context, ref.id, values)
     return role_view(ref, cluster_ref)
@@ -109,7 +96,7 @@ def update(cluster: str, role: str) -> dict[str, Any]:
                   description='Refused (409) while a host has the role.')
 def delete(cluster: str, role: str) -> flask.Response:
     cluster_ref = clusters.get_cluster(cluster)
-    _authorize(role_policy.ROLE_DELETE, cluster_ref)
+    clusters.authorize(role_policy.ROLE_DELETE, cluster_ref)
     context = api_app.get_context()
     ref = db_api.get_instance().get_role(context, cluster_ref.id, role)
     db_api.get_instance().destroy_role(context, ref.id)

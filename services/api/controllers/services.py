@@ -12,7 +12,6 @@
 
 """``/v1/services``: every registered Trellis service, up or down."""
 
-import datetime
 import re
 from typing import Any
 
@@ -24,28 +23,20 @@ from trellis.common import service_registry
 from trellis.common.i18n import _
 from trellis.common.policies import service as service_policy
 from trellis.services.api import app as api_app
+from trellis.services.api.controllers import utils
 
 blueprint = flask.Blueprint('services', __name__)
 
 _TOPIC_RE = re.compile(r'^[A-Za-z0-9_.\-]{1,255}$')
 
 
-def isotime(timestamp: float | None) -> str | None:
-    """A UNIX time as ISO-8601 UTC, None stays None."""
-    if timestamp is None:
-        return None
-    return datetime.datetime.fromtimestamp(
-        timestamp, tz=datetime.timezone.utc).isoformat(
-            timespec='milliseconds')
-
-
 def service_view(row: service_registry.ServiceStatus) -> dict[str, Any]:
     """The API representation of one service."""
     return {'topic': row.topic, 'host': row.host,
             'state': 'up' if row.up else 'down',
-            'last_seen': isotime(row.last_seen),
-            'started_at': isotime(row.started_at),
-            'stopped_at': isotime(row.stopped_at),
+            'last_seen': utils.isotime(row.last_seen),
+            'started_at': utils.isotime(row.started_at),
+            'stopped_at': utils.isotime(row.stopped_at),
             'version': row.version, 'pid': row.pid}
 
 

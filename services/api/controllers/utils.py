@@ -16,6 +16,8 @@
   not JSON, 400 on malformed JSON;
 - :func:`list_query` / :func:`page`: ``limit``, ``marker``, ``sort_key``,
   ``sort_dir`` and the resource's filters, the ``next`` link;
+  :func:`list_page` runs both around a DB API list method;
+- :func:`changed`: what a JSON merge patch changed;
 - :func:`documented`: the OpenAPI description of a view, read by
   ``controllers/openapi.py`` (so the document follows the route table).
 """
@@ -42,10 +44,18 @@ LIST_PARAMS = ('limit', 'marker', 'sort_key', 'sort_dir')
 OPENAPI_ATTR = 'openapi'
 
 
-def isotime(value: datetime.datetime | None) -> str | None:
-    """A naive UTC datetime from the DB as RFC 3339."""
+def isotime(value: datetime.datetime | float | None) -> str | None:
+    """A time as RFC 3339 UTC; None stays None.
+
+    ``value`` is a naive UTC datetime from the database, or a UNIX time
+    from etcd (shown to the millisecond).
+    """
     if value is None:
         return None
+    if isinstance(value, (int, float)):
+        return datetime.datetime.fromtimestamp(
+            value, tz=datetime.timezone.utc).isoformat(
+                timespec='milliseconds')
     return value.replace(tzinfo=datetime.timezone.utc).isoformat()
 
 
@@ -166,6 +176,30 @@ def page(plural: str, rows: list, query: ListQuery,
                                     flask.request.path,
                                     urllib.parse.urlencode(params))
     return body
+
+
+def list_page(resource: base.Resource, plural: str,
+              lister: Callable[..., list], view: Callable[[list], list[dict]],
+              filters: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One page of a collection: query string -> DB API list -> body.
+
+    The query string's filters are mapped to columns through
+    ``resource.filters``; ``filters`` adds fixed ones (the parent
+    cluster). ``lister`` is a DB API ``list_*`` method.
+    """
+    query = list_query(resource)
+    db_filters = {resource.filters[k]: v for k, v in query.filters.items()}
+    db_filters.update(filters or {})
+    rows = lister(api_app.get_context(), filters=db_filters,
+                  limit=query.limit + 1, marker=query.marker,
+                  sort_key=query.sort_key, sort_dir=query.sort_dir)
+    return page(plural, rows, query, view)
+
+
+def changed(current: dict[str, Any], merged: dict[str, Any]
+            ) -> dict[str, Any]:
+    """The fields of ``current`` a merge patch changed (removed: None)."""
+    return {k: merged.get(k) for k in current if merged.get(k) != current[k]}
 
 
 def created(body: dict[str, Any], location: str) -> flask.Response:

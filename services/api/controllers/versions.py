@@ -50,14 +50,9 @@ def _get(ident: str) -> Any:
 @utils.documented('list', RESOURCE, 'List versions')
 def list_versions() -> dict[str, Any]:
     _authorize(version_policy.VERSION_LIST)
-    query = utils.list_query(RESOURCE)
-    filters = {RESOURCE.filters[k]: v for k, v in query.filters.items()}
-    rows = db_api.get_instance().list_versions(
-        api_app.get_context(), filters=filters, limit=query.limit + 1,
-        marker=query.marker, sort_key=query.sort_key,
-        sort_dir=query.sort_dir)
-    return utils.page('versions', rows, query,
-                      lambda refs: [version_view(r) for r in refs])
+    return utils.list_page(RESOURCE, 'versions',
+                           db_api.get_instance().list_versions,
+                           lambda refs: [version_view(r) for r in refs])
 
 
 @blueprint.get('/versions/<version>')
@@ -87,9 +82,7 @@ def update(version: str) -> dict[str, Any]:
     patch = utils.json_body()
     base.validate(RESOURCE.update, patch, 'version', RESOURCE.read_only)
     current = {k: getattr(ref, k) for k in WRITABLE}
-    merged = base.merge_patch(current, patch)
-    values = {k: merged.get(k) for k in WRITABLE
-              if merged.get(k) != current[k]}
+    values = utils.changed(current, base.merge_patch(current, patch))
     if values:
         ref = db_api.get_instance().update_version(api_app.get_context(),
                                                    ref.id, values)
