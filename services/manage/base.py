@@ -21,7 +21,6 @@ deadline as a last guard, so a command always ends.
 """
 
 from collections.abc import Callable
-import re
 import threading
 from typing import Any
 
@@ -30,6 +29,7 @@ import oslo_messaging as messaging
 
 from trellis.common import exception
 from trellis.common import rpc
+from trellis.common import urls
 from trellis.common.conf import CONF
 from trellis.common.i18n import _
 
@@ -37,8 +37,6 @@ LOG = log.getLogger(__name__)
 
 # Seconds allowed for connecting to the bus, on top of an RPC timeout.
 CONNECT_GRACE = 10.0
-
-_URL_PASSWORD = re.compile(r'(?P<lead>://|,)(?P<user>[^:/@,]*):[^@]*@')
 
 
 class ManageError(exception.TrellisException):
@@ -57,7 +55,7 @@ def mask_url(url: str | None) -> str:
     """A transport URL fit for output: every password is ``***``."""
     if not url:
         return 'rabbit://'
-    return _URL_PASSWORD.sub(r'\g<lead>\g<user>:***@', url)
+    return urls.mask_password(url)
 
 
 def bus_url() -> str:

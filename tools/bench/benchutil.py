@@ -33,7 +33,8 @@ import tempfile
 import time
 from typing import Any
 from typing import Iterator
-from urllib import parse
+
+from trellis.common import urls
 
 TOOLS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -44,11 +45,7 @@ class BenchError(Exception):
 
 def mask_url(url: str) -> str:
     """``url`` with its password replaced, fit for printing."""
-    parsed = parse.urlsplit(url)
-    if parsed.password is None:
-        return url
-    netloc = parsed.netloc.replace(':%s@' % parsed.password, ':***@')
-    return parse.urlunsplit(parsed._replace(netloc=netloc))
+    return urls.mask_password(url)
 
 
 def add_backend_args(parser: argparse.ArgumentParser) -> None:
