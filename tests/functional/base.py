@@ -103,11 +103,19 @@ def group_members(pgid: int) -> list[int]:
 
 
 def wait_for(predicate: Any, timeout: float, interval: float = 0.1,
-             what: str = 'condition') -> Any:
-    """Poll ``predicate()`` until truthy; return it or fail after timeout."""
+             what: str = 'condition',
+             errors: tuple[type[BaseException], ...] = ()) -> Any:
+    """Poll ``predicate()`` until truthy; return it or fail after timeout.
+
+    Exceptions of the ``errors`` types count as "not yet" (a server that
+    is still coming back), any other fails at once.
+    """
     deadline = time.monotonic() + timeout
     while True:
-        result = predicate()
+        try:
+            result = predicate()
+        except errors:
+            result = None
         if result:
             return result
         if time.monotonic() >= deadline:

@@ -26,6 +26,7 @@ import threading
 import time
 
 from tests import base
+from tests.functional import base as func_base
 from tests.functional import fixtures
 from trellis.common import coordination
 from trellis.common import exception
@@ -59,14 +60,6 @@ _CHILD = textwrap.dedent('''
     threading.Event().wait(300)
 ''')
 
-
-def _wait_for(predicate, timeout: float, interval: float = 0.05) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return predicate()
 
 
 class TestCoordination(base.TestCase):
@@ -192,7 +185,7 @@ class TestCoordination(base.TestCase):
                          b.get_members('workers'))
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(10)
-        self.assertTrue(_wait_for(
+        self.assertTrue(func_base.wait_for(
             lambda: child_id not in b.get_members('workers'), WAIT,
             interval=0.2))
         self.assertEqual([b.member_id], list(b.get_members('workers')))
@@ -208,8 +201,8 @@ class TestCoordination(base.TestCase):
         eb = b.leader_election('galera', interval=INTERVAL,
                                on_elected=lambda: events.append('b+'),
                                on_lost=lambda: events.append('b-'))
-        self.assertTrue(_wait_for(lambda: ea.is_leader or eb.is_leader,
-                                  WAIT))
+        self.assertTrue(func_base.wait_for(
+            lambda: ea.is_leader or eb.is_leader, WAIT))
         # Several rounds later there is still exactly one leader.
         for _ in range(10):
             time.sleep(INTERVAL)

@@ -14,29 +14,13 @@
 """The etcd module against a real etcd (private server, own prefix)."""
 
 import queue
-import socket
 import time
 
 from tests import base
+from tests.functional import base as func_base
 from tests.functional import fixtures
 from trellis.common import etcd
 from trellis.common import exception
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for(predicate, timeout: float, interval: float = 0.1) -> bool:
-    """Poll ``predicate`` until it is true or ``timeout`` s passed."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return predicate()
 
 
 class TestEtcd(base.TestCase):
@@ -145,7 +129,7 @@ class TestEtcd(base.TestCase):
         self.client.put('agent', 'alive', lease=lease)
         self.assertTrue(self.client.create('owner', 'me', lease=lease))
         self.assertEqual('alive', self.client.get('agent'))
-        self.assertTrue(_wait_for(
+        self.assertTrue(func_base.wait_for(
             lambda: self.client.get_prefix('') == {}, timeout=15))
         self.assertLessEqual(lease.refresh(), 0)
         self.assertTrue(lease.lost.is_set())
@@ -173,7 +157,7 @@ class TestEtcd(base.TestCase):
         self.assertFalse(lease.lost.is_set())
         # Once refreshing stops, it expires.
         lease.stop_keep_alive()
-        self.assertTrue(_wait_for(
+        self.assertTrue(func_base.wait_for(
             lambda: self.client.get('services/t/h1') is None, timeout=15))
 
     def test_keep_alive_notices_a_revoked_lease(self):
@@ -193,7 +177,7 @@ class TestEtcd(base.TestCase):
         events = queue.Queue()
         watch = self.client.watch(path, events.put, prefix=prefix)
         self.addCleanup(watch.cancel)
-        self.assertTrue(_wait_for(
+        self.assertTrue(func_base.wait_for(
             lambda: (self.client.put(probe, 'probe')
                      or not events.empty()), timeout=10, interval=0.2))
 
@@ -231,7 +215,7 @@ class TestEtcd(base.TestCase):
 class TestEtcdUnreachable(base.TestCase):
 
     def test_names_the_url(self):
-        url = 'http://127.0.0.1:%d' % _free_port()
+        url = 'http://127.0.0.1:%d' % fixtures.servers.free_port()
         client = etcd.EtcdClient(url, timeout=2)
         exc = self.assertRaises(exception.EtcdUnavailable, client.get, 'k')
         self.assertIn(url, str(exc))

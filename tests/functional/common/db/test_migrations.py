@@ -20,7 +20,6 @@ the models, column types included.
 """
 
 import os
-import socket
 import subprocess
 import sys
 
@@ -45,11 +44,6 @@ def _manage_path() -> str:
                            % sys.executable)
     return path
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 class ManageDbTests:
@@ -153,7 +147,8 @@ class TestManageDbMariaDB(ManageDbTests, base.TestCase):
             self.assertTrue(tables[name][2].startswith('utf8mb4'), name)
 
     def test_unreachable_database(self):
-        url = sa.engine.make_url(self.url).set(port=_free_port())
+        port = trellis_fixtures.servers.free_port()
+        url = sa.engine.make_url(self.url).set(port=port)
         url = url.render_as_string(hide_password=False)
         result = self.manage('db', 'version', url=url, max_retries=0)
         self.assertEqual(1, result.returncode)

@@ -32,9 +32,10 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 
 import pymysql
+
+from tests.functional import base as func_base
 
 _TOOLS = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                       *([os.pardir] * 4), 'tools')
@@ -80,18 +81,9 @@ def _procs_with(text: str) -> list[int]:
 
 def wait_for(predicate, timeout: float, interval: float = 0.2,
              what: str = 'condition'):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            result = predicate()
-        except Exception:
-            result = None
-        if result:
-            return result
-        if time.monotonic() >= deadline:
-            raise AssertionError('%s not reached within %ss'
-                                 % (what, timeout))
-        time.sleep(interval)
+    """``base.wait_for``, a node that is down being "not yet"."""
+    return func_base.wait_for(predicate, timeout, interval, what,
+                              errors=(Exception,))
 
 
 class GaleraNode:
