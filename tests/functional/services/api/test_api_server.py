@@ -26,10 +26,10 @@ import requests
 from tests import base
 from tests.functional import base as func_base
 from tests.functional import fixtures as func_fixtures
+from tests.functional.services.api import base as api_base
 from trellis.common import policy
 from trellis.common import service_registry
 from trellis.services.api import app
-from trellis.services.api import server
 
 TIMEOUT = 10
 REQUEST_ID_HEADER = 'X-Openstack-Request-Id'
@@ -70,13 +70,8 @@ class TestAPIServer(base.TestCase):
         self.addCleanup(policy.reset)
         self.api_app = app.create_app(self.conf)
         self.rendezvous = _Rendezvous(self.api_app)
-        http = server.make_server(self.rendezvous, '127.0.0.1', 0,
-                                  threads=8)
-        thread = threading.Thread(target=http.serve, daemon=True)
-        thread.start()
-        self.addCleanup(thread.join, TIMEOUT)
-        self.addCleanup(http.stop)
-        self.url = 'http://127.0.0.1:%d' % http.bind_addr[1]
+        self.url = self.useFixture(
+            api_base.ServedAPI(self.rendezvous, threads=8)).url
 
     def get(self, path, **kwargs):
         return requests.get(self.url + path, timeout=TIMEOUT, **kwargs)
@@ -147,14 +142,10 @@ class TestAPIServer(base.TestCase):
         dead_url = 'http://127.0.0.1:%d' % free.getsockname()[1]
         free.close()
         self.config(url=dead_url, group='etcd')
-        http = server.make_server(app.create_app(self.conf), '127.0.0.1', 0,
-                                  threads=2)
-        thread = threading.Thread(target=http.serve, daemon=True)
-        thread.start()
-        self.addCleanup(thread.join, TIMEOUT)
-        self.addCleanup(http.stop)
-        response = requests.get('http://127.0.0.1:%d/v1/services'
-                                % http.bind_addr[1], timeout=TIMEOUT)
+        served = self.useFixture(
+            api_base.ServedAPI(app.create_app(self.conf), threads=2))
+        response = requests.get(served.url + '/v1/services',
+                                timeout=TIMEOUT)
         self.assertEqual(503, response.status_code)
         error = response.json()['error']
         self.assertEqual('Service Unavailable', error['title'])

@@ -36,14 +36,12 @@ failure of every operation is collected and reported at once.
 
 import ipaddress
 import os
-import threading
 import time
 
 import bcrypt
 import fixtures
 import hypothesis
 from hypothesis import strategies as st
-from oslo_db.sqlalchemy import enginefacade
 import requests
 import schemathesis
 from schemathesis import checks as st_checks
@@ -51,10 +49,9 @@ from testtools import content
 
 from tests import base
 from tests.functional import fixtures as func_fixtures
+from tests.functional.services.api import base as api_base
 from trellis.common import policy
-from trellis.common.db.sqlalchemy import migration
 from trellis.services.api import app
-from trellis.services.api import server
 
 TIMEOUT = 10
 # Examples per operation and generation mode; with ~40 operations and two
@@ -111,39 +108,8 @@ for _name, _strategy in FORMATS.items():
     schemathesis.openapi.format(_name, _strategy)
 
 
-class SQLiteDatabase(fixtures.Fixture):
-    """A SQLite file migrated to head, behind the global enginefacade.
-
-    A file, not ``:memory:``: cheroot's worker threads must all see the
-    same database.
-    """
-
-    def __init__(self, tempdir: str) -> None:
-        super().__init__()
-        self.url = 'sqlite:///%s' % os.path.join(tempdir, 'trellis.sqlite')
-
-    def _setUp(self) -> None:
-        manager = enginefacade.transaction_context()
-        manager.configure(connection=self.url)
-        self.addCleanup(enginefacade._context_manager.patch_factory(manager))
-        engine = manager.writer.get_engine()
-        self.addCleanup(engine.dispose)
-        migration.upgrade('head', engine)
 
 
-class _ServedAPI:
-    """The API app under cheroot on a free loopback port."""
-
-    def __init__(self, conf):
-        self.http = server.make_server(app.create_app(conf), '127.0.0.1', 0,
-                                       threads=4)
-        self.thread = threading.Thread(target=self.http.serve, daemon=True)
-        self.thread.start()
-        self.url = 'http://127.0.0.1:%d' % self.http.bind_addr[1]
-
-    def stop(self):
-        self.http.stop()
-        self.thread.join(TIMEOUT)
 
 
 # Resources created before fuzzing, so that item operations also run on
@@ -191,7 +157,7 @@ class TestAPIFuzz(base.TestCase):
         tempdir = self.useFixture(fixtures.TempDir()).path
         self.conf([], project='trellis', default_config_files=[])
         self.config(url=etcd.url, prefix=etcd.prefix, group='etcd')
-        database = self.useFixture(SQLiteDatabase(tempdir))
+        database = self.useFixture(api_base.SQLiteDatabase())
         self.config(connection=database.url, group='database')
         self.auth = (USER, os.urandom(8).hex())
         htpasswd = write_htpasswd(os.path.join(tempdir, 'htpasswd'),
@@ -200,9 +166,8 @@ class TestAPIFuzz(base.TestCase):
                     http_basic_auth_user_file=htpasswd, group='api')
         policy.reset()
         self.addCleanup(policy.reset)
-        served = _ServedAPI(self.conf)
-        self.addCleanup(served.stop)
-        self.url = served.url
+        self.url = self.useFixture(
+            api_base.ServedAPI(app.create_app(self.conf))).url
         self.session = requests.Session()
         self.session.auth = self.auth
         self.addCleanup(self.session.close)

@@ -21,19 +21,15 @@ half-written on InnoDB, concurrent enrolments of one MAC.
 
 import abc
 import concurrent.futures
-import os
-import threading
 
 import fixtures
-from oslo_db.sqlalchemy import enginefacade
 import requests
 
 from tests import base
 from tests.functional.common.db import test_api as db_functional
+from tests.functional.services.api import base as api_base
 from trellis.common import policy
-from trellis.common.db.sqlalchemy import migration
 from trellis.services.api import app
-from trellis.services.api import server
 from trellis.services.api.schemas import base as schema_base
 
 TIMEOUT = 30
@@ -41,19 +37,6 @@ SECRET = 'bmc-Secret-0123'
 BODY_LIMIT = 4096
 
 
-class SQLiteFileDatabase(fixtures.Fixture):
-    """A migrated SQLite database file behind enginefacade."""
-
-    def _setUp(self) -> None:
-        tempdir = self.useFixture(fixtures.TempDir()).path
-        manager = enginefacade.transaction_context()
-        manager.configure(
-            connection='sqlite:///' + os.path.join(tempdir, 't.sqlite'),
-            sqlite_fk=True)
-        self.addCleanup(enginefacade._context_manager.patch_factory(manager))
-        self.engine = manager.writer.get_engine()
-        self.addCleanup(self.engine.dispose)
-        migration.upgrade('head', self.engine)
 
 
 class InventoryAPI(abc.ABC):
@@ -73,12 +56,8 @@ class InventoryAPI(abc.ABC):
         policy.reset()
         self.addCleanup(policy.reset)
         self.api_app = app.create_app(self.conf)
-        http = server.make_server(self.api_app, '127.0.0.1', 0, threads=8)
-        thread = threading.Thread(target=http.serve, daemon=True)
-        thread.start()
-        self.addCleanup(thread.join, TIMEOUT)
-        self.addCleanup(http.stop)
-        self.url = 'http://127.0.0.1:%d' % http.bind_addr[1]
+        self.url = self.useFixture(
+            api_base.ServedAPI(self.api_app, threads=8)).url
         self.session = requests.Session()
         self.addCleanup(self.session.close)
         self.doc = self.call('GET', '/v1/openapi.json').json()
@@ -205,7 +184,7 @@ class InventoryAPI(abc.ABC):
 class TestInventorySQLite(InventoryAPI, base.TestCase):
 
     def make_database(self):
-        return SQLiteFileDatabase()
+        return api_base.SQLiteDatabase()
 
 
 class TestInventoryMariaDB(InventoryAPI, base.TestCase):

@@ -16,40 +16,22 @@ on a free loopback port, on a SQLite file and on a private MariaDB, both
 migrated to head."""
 
 import abc
-import os
-import threading
 
 import fixtures
-from oslo_db.sqlalchemy import enginefacade
 import requests
 
 from tests import base
 from tests.functional.common.db import test_api as db_functional
+from tests.functional.services.api import base as api_base
 from tests.unit.common.labs import base as lab_base
 from trellis.common import context as trellis_context
 from trellis.common import policy
 from trellis.common.db import api as db_api
-from trellis.common.db.sqlalchemy import migration
 from trellis.services.api import app
-from trellis.services.api import server
 
 TIMEOUT = 30
 
 
-class SQLiteDatabase(fixtures.Fixture):
-    """A SQLite file (cheroot's threads share it) behind enginefacade."""
-
-    def __init__(self, tempdir: str) -> None:
-        super().__init__()
-        self.url = 'sqlite:///%s' % os.path.join(tempdir, 'trellis.sqlite')
-
-    def _setUp(self) -> None:
-        manager = enginefacade.transaction_context()
-        manager.configure(connection=self.url)
-        self.addCleanup(enginefacade._context_manager.patch_factory(manager))
-        engine = manager.writer.get_engine()
-        self.addCleanup(engine.dispose)
-        migration.upgrade('head', engine)
 
 
 class LabsAPI(abc.ABC):
@@ -66,13 +48,8 @@ class LabsAPI(abc.ABC):
         self.config(auth_strategy='noauth', group='api')
         policy.reset()
         self.addCleanup(policy.reset)
-        http = server.make_server(app.create_app(self.conf), '127.0.0.1', 0,
-                                  threads=4)
-        thread = threading.Thread(target=http.serve, daemon=True)
-        thread.start()
-        self.addCleanup(thread.join, TIMEOUT)
-        self.addCleanup(http.stop)
-        self.url = 'http://127.0.0.1:%d/v1' % http.bind_addr[1]
+        served = self.useFixture(api_base.ServedAPI(app.create_app(self.conf)))
+        self.url = served.url + '/v1'
 
     def post(self, path, body):
         return requests.post(self.url + path, json=body, timeout=TIMEOUT)
@@ -139,7 +116,7 @@ class LabsAPI(abc.ABC):
 class TestLabsAPISQLite(LabsAPI, base.TestCase):
 
     def make_database(self):
-        return SQLiteDatabase(self.useFixture(fixtures.TempDir()).path)
+        return api_base.SQLiteDatabase()
 
 
 class TestLabsAPIMariaDB(LabsAPI, base.TestCase):
