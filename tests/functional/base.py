@@ -27,6 +27,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from typing import Any
 
@@ -121,6 +122,39 @@ def wait_for(predicate: Any, timeout: float, interval: float = 0.1,
         if time.monotonic() >= deadline:
             raise AssertionError('%s not reached within %ss' % (what, timeout))
         time.sleep(interval)
+
+
+class NotificationCollector:
+    """Notification endpoint that keeps everything it receives."""
+
+    def __init__(self) -> None:
+        self.received: list[dict] = []
+        self._lock = threading.Lock()
+
+    def _keep(self, publisher_id: str, event_type: str, payload: dict,
+              priority: str) -> None:
+        with self._lock:
+            self.received.append({'publisher_id': publisher_id,
+                                  'event_type': event_type,
+                                  'payload': payload, 'priority': priority})
+
+    def info(self, ctxt, publisher_id, event_type, payload, metadata):
+        self._keep(publisher_id, event_type, payload, 'info')
+
+    def warn(self, ctxt, publisher_id, event_type, payload, metadata):
+        self._keep(publisher_id, event_type, payload, 'warning')
+
+    def find(self, event_type: str, publisher_id: str | None = None,
+             **payload: Any) -> dict | None:
+        """The first notification of this type (publisher, payload)."""
+        with self._lock:
+            for item in self.received:
+                if (item['event_type'] == event_type
+                        and publisher_id in (None, item['publisher_id'])
+                        and all(item['payload'].get(k) == v
+                                for k, v in payload.items())):
+                    return item
+        return None
 
 
 class FileContent(content.Content):
@@ -459,6 +493,20 @@ class ServiceTestCase(base.TestCase):
                            ('output', service.output_file)):
             self.addDetail('%s-%s' % (service.service, name),
                            FileContent(path))
+
+    def listen_notifications(self) -> NotificationCollector:
+        """Collect the notifications the daemons emit from now on."""
+        transport = messaging.get_notification_transport(
+            self.conf, url=self.notification_transport_url)
+        self.addCleanup(transport.cleanup)
+        collector = NotificationCollector()
+        listener = messaging.get_notification_listener(
+            transport, [messaging.Target(topic='notifications')],
+            [collector], executor='threading')
+        listener.start()
+        self.addCleanup(listener.wait)
+        self.addCleanup(listener.stop)
+        return collector
 
     def start_service(self, service: str,
                       **kwargs: Any) -> ServiceProcessFixture:

@@ -14,10 +14,8 @@
 
 import json
 import signal
-import threading
 import time
 
-import oslo_messaging as messaging
 from testtools import content
 
 from tests.functional import base
@@ -40,26 +38,6 @@ RPCAPIS = {
 }
 
 
-class NotificationCollector:
-    """Notification endpoint that keeps what it receives."""
-
-    def __init__(self) -> None:
-        self.received: list[dict] = []
-        self._lock = threading.Lock()
-
-    def info(self, ctxt, publisher_id, event_type, payload, metadata):
-        with self._lock:
-            self.received.append({'publisher_id': publisher_id,
-                                  'event_type': event_type,
-                                  'payload': payload})
-
-    def find(self, event_type: str, publisher_id: str) -> dict | None:
-        with self._lock:
-            for item in self.received:
-                if (item['event_type'] == event_type
-                        and item['publisher_id'] == publisher_id):
-                    return item
-        return None
 
 
 class TestFoundation(base.ServiceTestCase):
@@ -181,16 +159,7 @@ class TestFoundation(base.ServiceTestCase):
                           f.read())
 
     def test_service_notifications_reach_a_listener(self):
-        transport = messaging.get_notification_transport(
-            self.conf, url=self.notification_transport_url)
-        self.addCleanup(transport.cleanup)
-        collector = NotificationCollector()
-        listener = messaging.get_notification_listener(
-            transport, [messaging.Target(topic='notifications')],
-            [collector], executor='threading')
-        listener.start()
-        self.addCleanup(listener.wait)
-        self.addCleanup(listener.stop)
+        collector = self.listen_notifications()
 
         svc = self.start_service('discovery')
         publisher = 'trellis-discovery.%s' % svc.host

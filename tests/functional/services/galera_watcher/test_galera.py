@@ -26,7 +26,6 @@ import threading
 import time
 
 import fixtures
-import oslo_messaging as messaging
 import pymysql
 from testtools import content
 
@@ -102,34 +101,6 @@ class Writer(threading.Thread):
         self.join(30)
 
 
-class NotificationCollector:
-    """Notification endpoint that keeps the Galera notifications."""
-
-    def __init__(self) -> None:
-        self.received: list[dict] = []
-        self._lock = threading.Lock()
-
-    def _keep(self, event_type, payload, priority):
-        if event_type.startswith('trellis.galera'):
-            with self._lock:
-                self.received.append({'event_type': event_type,
-                                      'payload': payload,
-                                      'priority': priority})
-
-    def info(self, ctxt, publisher_id, event_type, payload, metadata):
-        self._keep(event_type, payload, 'info')
-
-    def warn(self, ctxt, publisher_id, event_type, payload, metadata):
-        self._keep(event_type, payload, 'warning')
-
-    def find(self, event_type: str, **payload) -> dict | None:
-        with self._lock:
-            for item in self.received:
-                if item['event_type'] == event_type and all(
-                        item['payload'].get(k) == v
-                        for k, v in payload.items()):
-                    return item
-        return None
 
 
 class TestGaleraWatcher(base.ServiceTestCase):
@@ -277,20 +248,6 @@ class TestGaleraWatcher(base.ServiceTestCase):
         self.addCleanup(watch.cancel)
         return states
 
-    def listen(self) -> NotificationCollector:
-        """Collect the notifications emitted from now on."""
-        transport = messaging.get_notification_transport(
-            self.conf, url=self.notification_transport_url)
-        self.addCleanup(transport.cleanup)
-        collector = NotificationCollector()
-        listener = messaging.get_notification_listener(
-            transport, [messaging.Target(topic='notifications')],
-            [collector], executor='threading')
-        listener.start()
-        self.addCleanup(listener.wait)
-        self.addCleanup(listener.stop)
-        return collector
-
     def power_cut(self, nodes: list[gcluster.GaleraNode]) -> None:
         for node in nodes:
             node.kill()
@@ -335,7 +292,7 @@ class TestGaleraWatcher(base.ServiceTestCase):
         self.assertEqual(self.leader, json.loads(result.stdout)['Leader'])
 
     def test_2_leader_killed_under_load(self):
-        notifications = self.listen()
+        notifications = self.listen_notifications()
         writer = Writer(self.cluster, 'failover')
         writer.start()
         self.addCleanup(writer.stop)
@@ -432,7 +389,7 @@ class TestGaleraWatcher(base.ServiceTestCase):
 
     def test_5_split_brain_node_is_fenced(self):
         rogue = self.gfix.rogue
-        notifications = self.listen()
+        notifications = self.listen_notifications()
         self.addCleanup(self.etcd_client.delete,
                         self.keys_base + 'fenced/' + rogue.addr)
         self.addCleanup(rogue.stop)
