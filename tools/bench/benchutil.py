@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 from typing import Any
+from typing import Callable
 from typing import Iterator
 
 from trellis.common import urls
@@ -74,6 +75,26 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
 def install_sigterm_handler() -> None:
     """Make SIGTERM unwind like Ctrl-C, so every ``finally`` runs."""
     signal.signal(signal.SIGTERM, _raise_interrupt)
+
+
+def run_main(run: Callable[..., int], *args: Any,
+             error_status: int = 1) -> int:
+    """Run a benchmark to its exit status.
+
+    SIGTERM unwinds like Ctrl-C (130), so everything started is stopped;
+    a ``BenchError`` (a server or service did not come up) is printed and
+    gives ``error_status``.
+    """
+    install_sigterm_handler()
+    try:
+        return run(*args)
+    except BenchError as err:
+        print('ERROR: %s' % err, file=sys.stderr)
+        return error_status
+    except KeyboardInterrupt:
+        print('interrupted; everything started was stopped',
+              file=sys.stderr)
+        return 130
 
 
 def _import_servers() -> Any:

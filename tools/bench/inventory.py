@@ -283,8 +283,8 @@ LAB_PLANES = (('MANAGEMENT', '10.20.0.0/16', 'eth0'),
               ('TENANT', '10.50.0.0/16', 'eth0'),
               ('EXTERNAL', '10.60.0.0/16', 'eth1'))
 LAB_CONTROLLERS = 3
-# Daisy deploys at most 20 compute hosts (common/labs/checks.py
-# MAX_COMPUTERS); the other hosts of the lab are Ceph STORAGE nodes.
+# The generated lab: 3 controllers, 20 computes, and Ceph STORAGE nodes
+# for the rest (kept so that figures stay comparable between runs).
 LAB_COMPUTERS = 20
 
 
@@ -515,35 +515,31 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.serve:
         return serve(args.serve)
-    benchutil.install_sigterm_handler()
+    return benchutil.run_main(_run_with_servers, args, error_status=2)
+
+
+def _run_with_servers(args: argparse.Namespace) -> int:
+    """Against ``--url``, or an API this run starts with its servers."""
     if args.url:
         auth = ((args.username, args.password) if args.username else None)
         return run(args, Client(args.url, auth))
-    try:
-        with benchutil.Backends(args, need_etcd=True,
-                                need_rabbit=args.daemon) as backends:
-            started: list = []
-            try:
-                db_url = _db_url(args, backends, started)
-                print('# database: %s' % benchutil.mask_url(db_url))
-                migrate(db_url)
-                # The API stops first, then the database, then Backends.
-                with benchutil.processes() as procs:
-                    return run(args, start_api(args, backends, db_url,
-                                               procs))
-            finally:
-                for server in started:
-                    try:
-                        server.stop()
-                    except Exception as exc:
-                        print('# could not stop %r: %s' % (server, exc),
-                              file=sys.stderr)
-    except benchutil.BenchError as exc:
-        print('error: %s' % exc, file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print('interrupted', file=sys.stderr)
-        return 130
+    with benchutil.Backends(args, need_etcd=True,
+                            need_rabbit=args.daemon) as backends:
+        started: list = []
+        try:
+            db_url = _db_url(args, backends, started)
+            print('# database: %s' % benchutil.mask_url(db_url))
+            migrate(db_url)
+            # The API stops first, then the database, then Backends.
+            with benchutil.processes() as procs:
+                return run(args, start_api(args, backends, db_url, procs))
+        finally:
+            for server in started:
+                try:
+                    server.stop()
+                except Exception as exc:
+                    print('# could not stop %r: %s' % (server, exc),
+                          file=sys.stderr)
 
 
 if __name__ == '__main__':

@@ -244,16 +244,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    benchutil.install_sigterm_handler()
-    try:
-        return run(args)
-    except benchutil.BenchError as err:
-        print('ERROR: %s' % err, file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print('interrupted; everything started was stopped',
-              file=sys.stderr)
-        return 130
+    return benchutil.run_main(run, args)
 
 
 if __name__ == '__main__':
