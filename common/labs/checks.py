@@ -64,6 +64,23 @@ def name(value: Any, where: model.Where, errors: model.Errors,
     return value
 
 
+def unique_name(seen: dict[str, model.Where], name: str,
+                item_where: model.Where, name_where: model.Where,
+                errors: model.Errors, what: str) -> bool:
+    """Record ``name`` in ``seen``; False, with an error, if seen before.
+
+    The error names the line of the first one: ``duplicate host name h1
+    (first on line 12)``.
+    """
+    if name in seen:
+        errors.add(name_where, _(
+            'duplicate %(what)s %(name)s (first on line %(line)s)')
+            % {'what': what, 'name': name, 'line': seen[name].line})
+        return False
+    seen[name] = item_where
+    return True
+
+
 def ip(value: Any, where: model.Where, errors: model.Errors,
        what: str = 'IP address') -> str | None:
     try:

@@ -154,12 +154,10 @@ def _parse_hosts(lab: model.Lab, doc: source.Document, top: dict,
         if name is None:
             continue
         host = model.Host(name=name, where=doc.where(*path))
-        if name in names:
-            errors.add(doc.where(*path, 'name'), _(
-                'duplicate host name %(name)s (first on line %(line)s)')
-                % {'name': name, 'line': names[name].line})
+        if not checks.unique_name(names, name, host.where,
+                                  doc.where(*path, 'name'), errors,
+                                  'host name'):
             continue
-        names[name] = host.where
         _parse_roles(host, doc, item, path, errors)
         macs = []
         raw_macs = item.get('mac_addresses') or []
@@ -297,12 +295,10 @@ def _parse_network_file(lab: model.Lab, doc: source.Document, top: dict,
         net = _parse_network(doc, item, path, errors)
         if net is None:
             continue
-        if net.name in names:
-            errors.add(doc.where(*path, 'name'), _(
-                'duplicate network %(name)s (first on line %(line)s)')
-                % {'name': net.name, 'line': names[net.name].line})
+        if not checks.unique_name(names, net.name, net.where,
+                                  doc.where(*path, 'name'), errors,
+                                  'network'):
             continue
-        names[net.name] = net.where
         lab.networks.append(net)
     for key in ('internal_vip', 'public_vip'):
         if top.get(key) is None:

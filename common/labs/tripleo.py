@@ -73,12 +73,10 @@ def parse(doc: source.Document, cluster: str | None,
         host = _parse_node(doc, item, path, errors)
         if host is None:
             continue
-        if host.name in names:
-            errors.add(doc.where(*path, 'name'), _(
-                'duplicate node name %(name)s (first on line %(line)s)')
-                % {'name': host.name, 'line': names[host.name].line})
+        if not checks.unique_name(names, host.name, host.where,
+                                  doc.where(*path, 'name'), errors,
+                                  'node name'):
             continue
-        names[host.name] = host.where
         lab.hosts.append(host)
     if ignored:
         lab.warnings.append(_('%(file)s: keys ignored: %(keys)s') % {
