@@ -62,6 +62,11 @@ opts = [
                help=_('Largest request body, in bytes, the API accepts '
                       '(except lab imports); a larger one is refused with '
                       '413.')),
+    cfg.IntOpt('max_lab_body_size',
+               default=16 * 1024 * 1024, min=1024,
+               help=_('Largest lab import body (POST /v1/labs/import: the '
+                      'lab files as JSON), in bytes; a larger one is '
+                      'refused with 413.')),
 ]
 
 

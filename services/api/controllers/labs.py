@@ -23,12 +23,10 @@ then. ``GET /v1/labs/export?cluster=X&format=daisy|tripleo`` answers
 (admin only) writes the BMC passwords instead of a placeholder.
 """
 
-import json
 from typing import Any
 
 import flask
 import jsonschema
-from oslo_config import cfg
 from oslo_utils import strutils
 
 from trellis.common import policy
@@ -39,13 +37,10 @@ from trellis.common.labs import model
 from trellis.common.policies import lab as lab_policy
 from trellis.services.api import app as api_app
 from trellis.services.api import errors
+from trellis.services.api.controllers import utils
 
 blueprint = flask.Blueprint('labs', __name__)
 
-# The contract's default for [api] max_lab_body_size (16 MiB).
-DEFAULT_MAX_LAB_BODY = 16 * 1024 * 1024
-# Reading BMC passwords back out takes this rule (admin by default).
-SECRETS_RULE = 'admin'
 
 IMPORT_SCHEMA: dict[str, Any] = {
     'type': 'object',
@@ -158,11 +153,7 @@ EXPORT_OPENAPI = {
 
 
 def _max_body() -> int:
-    conf = api_app.get_state().conf
-    try:
-        return int(conf.api.max_lab_body_size)
-    except (cfg.NoSuchOptError, AttributeError):
-        return DEFAULT_MAX_LAB_BODY
+    return api_app.get_state().conf.api.max_lab_body_size
 
 
 def _bad_request(message: str, details: list[dict[str, Any]]
@@ -170,45 +161,15 @@ def _bad_request(message: str, details: list[dict[str, Any]]
     return errors.json_response(400, message, details)
 
 
-def _read_body() -> Any:
-    """The JSON body, or an error response (413, 415, 400)."""
-    request = flask.request
-    limit = _max_body()
-    too_large = errors.json_response(
-        413, _('A lab import body is limited to %d bytes ([api] '
-               'max_lab_body_size).') % limit)
-    if request.content_length is not None and request.content_length > limit:
-        return too_large
-    data = request.stream.read(limit + 1)
-    if len(data) > limit:
-        return too_large
-    mimetype = request.mimetype or ''
-    if mimetype != 'application/json' and not mimetype.endswith('+json'):
-        return errors.json_response(415, _(
-            'The body must be JSON (Content-Type: application/json).'))
-    try:
-        return json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        return _bad_request(_('Malformed JSON body.'), [
-            {'field': '$', 'message': str(exc)}])
-
-
-def _documented(description: dict[str, Any]):
-    def decorator(func):
-        func.openapi = description
-        return func
-    return decorator
-
 
 @blueprint.post('/labs/import')
-@_documented(IMPORT_OPENAPI)
+@utils.described(IMPORT_OPENAPI)
 def import_lab() -> Any:
     """Import lab files into one cluster, all or nothing."""
     context = api_app.get_context()
     policy.authorize(lab_policy.LAB_IMPORT, {}, context)
-    body = _read_body()
-    if isinstance(body, flask.Response):
-        return body
+    body = utils.json_body(limit=_max_body(),
+                           limit_option='max_lab_body_size')
     problems = sorted(jsonschema.Draft202012Validator(
         IMPORT_SCHEMA).iter_errors(body), key=lambda e: list(e.path))
     if problems:
@@ -227,7 +188,7 @@ def import_lab() -> Any:
 
 
 @blueprint.get('/labs/export')
-@_documented(EXPORT_OPENAPI)
+@utils.described(EXPORT_OPENAPI)
 def export_lab() -> Any:
     """A cluster as lab files (Daisy by default)."""
     context = api_app.get_context()
@@ -258,6 +219,6 @@ def export_lab() -> Any:
                             [{'field': 'include_secrets',
                               'message': _('expected true or false')}])
     if secrets:
-        policy.authorize(SECRETS_RULE, {}, context)
+        policy.authorize(lab_policy.LAB_EXPORT_SECRETS, {}, context)
     return flask.jsonify(exporter.export_lab(context, cluster, fmt,
                                              include_secrets=secrets))

@@ -63,11 +63,14 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(_('%s is not valid JSON') % name)
 
 
-def json_body(limit: int | None = None, required: bool = True) -> Any:
+def json_body(limit: int | None = None, required: bool = True,
+              limit_option: str = 'max_request_body_size') -> Any:
     """The request's JSON body, checked for size and type.
 
     :param limit: largest body in bytes; ``[api] max_request_body_size``
         by default.
+    :param limit_option: the ``[api]`` option that sets ``limit``, named
+        in the 413 so the operator knows what to raise.
     :param required: a missing body is a 400 (else None is returned).
     :raises: RequestEntityTooLarge (413), UnsupportedMediaType (415),
         ValidationFailed (400).
@@ -76,7 +79,8 @@ def json_body(limit: int | None = None, required: bool = True) -> Any:
     if limit is None:
         limit = api_app.get_state().conf.api.max_request_body_size
     too_large = wz_exc.RequestEntityTooLarge(
-        _('The request body is larger than %d bytes.') % limit)
+        _('The request body is larger than %(limit)d bytes ([api] '
+          '%(option)s).') % {'limit': limit, 'option': limit_option})
     if request.content_length is not None and request.content_length > limit:
         raise too_large
     data = request.stream.read(limit + 1)
@@ -226,8 +230,14 @@ def documented(kind: str, resource: base.Resource, summary: str,
 
     :param kind: list, get, create, update, delete, assign or unassign.
     """
+    return described(dict(extra, kind=kind, resource=resource,
+                          summary=summary))
+
+
+def described(description: dict[str, Any]) -> Callable:
+    """Attach an OpenAPI description given whole (views that are not a
+    resource's CRUD, such as the lab import and export)."""
     def decorator(func: Callable) -> Callable:
-        setattr(func, OPENAPI_ATTR, dict(extra, kind=kind,
-                                         resource=resource, summary=summary))
+        setattr(func, OPENAPI_ATTR, description)
         return func
     return decorator
