@@ -47,7 +47,6 @@ _QUIET_LOGGERS = [
     'urllib3.connectionpool=WARNING',
     'requests=WARNING',
     'cheroot=WARNING',
-    'stevedore=INFO',
     'tooz=INFO',
     'cotyledon=INFO',
     'alembic=WARNING',
